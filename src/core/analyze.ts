@@ -1,0 +1,206 @@
+import type { Diagnostic } from './diagnostics';
+import { countInTopK, entropy, klNormalised, klUnnormalised } from './estimate/metrics';
+import { sampleAnswers } from './estimate/sampling';
+import { scoreAnswers, type AnswerScore } from './estimate/teacherForced';
+import { ollamaTokenSource } from './estimate/tokenSource';
+import { topCompletions, type Completion } from './estimate/topCompletions';
+import type { PromptMix } from './mix/types';
+import type { OllamaClient } from './ollama/client';
+import { classifyError, MIN_LOGPROBS_VERSION, OllamaError, supportsLogprobs } from './ollama/errors';
+import { RequestScheduler } from './ollama/scheduler';
+import { finiteOrNull, RUN_SCHEMA_VERSION, type RunRecord, type RunStatus, type TaskResult } from './record';
+import type { Detection, DetectedTask } from './tasks/detect';
+
+export type Method = 'auto' | 'logprobs' | 'sampling';
+
+export interface AnalyzeOptions {
+  model: string;
+  method?: Method;
+  samples?: number;
+  terminated?: boolean;
+  /** Completions to list (at least K, the number of tasks). */
+  topK?: number;
+  /** Base seed for sampling (sample i uses seed + i). */
+  seed?: number;
+  concurrency?: number;
+  minNodeMass?: number;
+  keepAlive?: string | number;
+  /** Where the prompt came from (file path), for the record. */
+  source?: string;
+  signal?: AbortSignal;
+  onProgress?: (message: string, done?: number, total?: number) => void;
+  /** For deterministic ids in tests. */
+  idFactory?: () => string;
+}
+
+export const ANALYZE_DEFAULTS = { method: 'auto' as Method, samples: 200, terminated: false, seed: 1000, concurrency: 1, minNodeMass: 0 };
+
+function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function errorOf(err: unknown, host: string, model: string): OllamaError {
+  return classifyError(err, { host, model });
+}
+
+/**
+ * Measures one mix on one model: server and model checks, then teacher-forced scoring and top-K
+ * completions (logprobs) or sampling. Never throws: failures and cancellation produce a record
+ * with status `failed` / `cancelled` that keeps every partial result.
+ */
+export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection: Detection, options: AnalyzeOptions): Promise<RunRecord> {
+  const started = Date.now();
+  const settings = {
+    method: options.method ?? ANALYZE_DEFAULTS.method,
+    samples: options.samples ?? ANALYZE_DEFAULTS.samples,
+    terminated: options.terminated ?? ANALYZE_DEFAULTS.terminated,
+    seed: options.seed ?? ANALYZE_DEFAULTS.seed,
+    concurrency: options.concurrency ?? ANALYZE_DEFAULTS.concurrency,
+    minNodeMass: options.minNodeMass ?? ANALYZE_DEFAULTS.minNodeMass,
+  };
+  const tasks = detection.tasks.filter((t): t is DetectedTask & { answer: string } => t.answer !== undefined);
+  const K = tasks.length;
+  const topK = Math.max(options.topK ?? K, K, 1);
+  const answers = [...new Set(tasks.map((t) => t.answer))];
+  const warnings: Diagnostic[] = detection.diagnostics.filter((d) => d.severity !== 'error');
+  const requestsBefore = client.requestCount;
+  const progress = options.onProgress ?? (() => {});
+
+  let status: RunStatus = 'complete';
+  let failure: OllamaError | undefined;
+  let version: string | undefined;
+  let digest: string | undefined;
+  let method: 'logprobs' | 'sampling' = settings.method === 'sampling' ? 'sampling' : 'logprobs';
+  let scores: AnswerScore[] | undefined;
+  let sampled: Awaited<ReturnType<typeof sampleAnswers>> | undefined;
+  let completions: Completion[] = [];
+
+  const stop = (err: unknown) => {
+    failure = errorOf(err, client.host, options.model);
+    status = failure.kind === 'cancelled' || options.signal?.aborted ? 'cancelled' : 'failed';
+  };
+
+  try {
+    progress(`Connecting to Ollama at ${client.host}`);
+    version = await client.version(options.signal);
+    const logprobs = supportsLogprobs(version);
+    if (settings.method === 'auto') method = logprobs ? 'logprobs' : 'sampling';
+    if (method === 'logprobs' && !logprobs) {
+      throw new OllamaError('version-too-old', `Ollama ${version} has no logprobs (they need ${MIN_LOGPROBS_VERSION} or later).`, 'Update Ollama, or use the sampling method.');
+    }
+    if (settings.method === 'auto' && !logprobs) {
+      warnings.push({ severity: 'warning', code: 'sampling-fallback', message: `Ollama ${version} has no logprobs (they need ${MIN_LOGPROBS_VERSION}); measured by sampling instead.`, line: 1, column: 1 });
+    }
+    digest = await client.modelDigest(options.model, options.signal);
+    if (!digest) {
+      throw new OllamaError('model-not-found', `Model '${options.model}' is not installed on ${client.host}.`, `Pull the model (\`ollama pull ${options.model}\`) or select another one.`, 404);
+    }
+    const scheduler = new RequestScheduler(settings.concurrency);
+    if (method === 'logprobs') {
+      const source = ollamaTokenSource(client, scheduler, options.model, mix.prompt, options.keepAlive);
+      progress('Scoring task answers');
+      const scored = await scoreAnswers(source, answers, {
+        terminated: settings.terminated,
+        minNodeMass: settings.minNodeMass,
+        signal: options.signal,
+        onProgress: (done) => progress('Scoring task answers', done),
+      });
+      scores = scored.scores;
+      if (!scored.complete) throw scored.error;
+      progress('Finding the most probable completions');
+      const top = await topCompletions(source, { k: topK, maxDepth: Math.min(32, Math.max(8, ...answers.map((a) => a.length + 4))), signal: options.signal });
+      completions = top.completions;
+      if (!top.complete) throw top.error;
+    } else {
+      progress('Sampling', 0, settings.samples);
+      sampled = await sampleAnswers(client, scheduler, options.model, mix.prompt, answers, {
+        samples: settings.samples,
+        seed: settings.seed,
+        signal: options.signal,
+        keepAlive: options.keepAlive,
+        onProgress: (done, total) => progress('Sampling', done, total),
+      });
+      completions = sampledCompletions(sampled).slice(0, topK);
+      if (sampled.error !== undefined) throw sampled.error;
+      if (options.signal?.aborted) throw new OllamaError('cancelled', 'The analysis was cancelled.', 'Run it again.');
+    }
+  } catch (err) {
+    stop(err);
+  }
+
+  const taskResults: TaskResult[] = tasks.map((task) => {
+    const base = { id: task.id, label: task.label, answer: task.answer, share: task.share, examples: task.count };
+    const score = scores?.find((s) => s.answer === task.answer);
+    if (score) return { ...base, probability: score.lower, lower: score.lower, upper: score.upper, exact: score.exact, steps: score.steps };
+    const sample = sampled?.answers.find((s) => s.answer === task.answer);
+    if (sample) return { ...base, probability: sample.probability, lower: sample.ci95[0], upper: sample.ci95[1], exact: false, ci95: sample.ci95, count: sample.count };
+    return { ...base, probability: 0, lower: 0, upper: 1, exact: false };
+  });
+  const probs = taskResults.map((t) => t.probability);
+  const shares = taskResults.map((t) => t.share);
+  const mass = probs.reduce((a, b) => a + b, 0);
+  const measured = scores !== undefined || (sampled?.samples ?? 0) > 0;
+  const other = sampled
+    ? { probability: sampled.other.probability, lower: sampled.other.ci95[0], upper: sampled.other.ci95[1] }
+    : {
+        probability: 1 - mass,
+        lower: 1 - taskResults.reduce((a, t) => a + t.upper, 0),
+        upper: 1 - taskResults.reduce((a, t) => a + t.lower, 0),
+      };
+  const completionRows = completions.map((c) => ({ text: c.text, probability: c.probability, tasks: tasks.filter((t) => t.answer === c.text).map((t) => t.id) }));
+
+  return {
+    schemaVersion: RUN_SCHEMA_VERSION,
+    kind: 'analysis',
+    id: (options.idFactory ?? newRunId)(),
+    createdAt: new Date(started).toISOString(),
+    status,
+    ...(failure ? { error: { kind: failure.kind, message: failure.message, nextStep: failure.nextStep } } : {}),
+    model: options.model,
+    ...(digest ? { modelDigest: digest } : {}),
+    server: { host: client.host, ...(version ? { version } : {}), logprobs: version ? supportsLogprobs(version) : false },
+    method,
+    options: {
+      requestedMethod: settings.method,
+      terminated: settings.terminated,
+      samples: settings.samples,
+      topK,
+      seed: settings.seed,
+      concurrency: settings.concurrency,
+      minNodeMass: settings.minNodeMass,
+    },
+    input: {
+      ...(options.source ? { source: options.source } : {}),
+      prompt: mix.prompt,
+      separator: mix.separator,
+      query: mix.query,
+      examples: mix.examples.map((e, i) => ({ input: e.input, output: e.output, line: e.line, tasks: detection.matches[i]?.tasks ?? [] })),
+    },
+    tasks: taskResults,
+    other,
+    metrics: {
+      kl: measured ? finiteOrNull(klUnnormalised(shares, probs)) : null,
+      klNormalized: measured ? finiteOrNull(klNormalised(shares, probs)) : null,
+      r: measured && completions.length > 0 ? countInTopK(tasks.map((t) => t.answer), completions, K) : null,
+      K,
+      entropy: measured ? entropy(probs) : 0,
+      taskMass: mass,
+    },
+    completions: completionRows,
+    ...(sampled ? { unmatched: sampled.unmatched } : {}),
+    warnings,
+    requests: client.requestCount - requestsBefore,
+    durationMs: Date.now() - started,
+  };
+}
+
+/** With sampling, the completions are the sampled lines ranked by frequency. */
+function sampledCompletions(sampled: Awaited<ReturnType<typeof sampleAnswers>>): Completion[] {
+  const n = Math.max(1, sampled.samples);
+  const rows = [
+    ...sampled.answers.filter((a) => a.count > 0).map((a) => ({ text: a.answer, probability: a.count / n })),
+    ...sampled.unmatched.map((u) => ({ text: u.text, probability: u.count / n })),
+  ];
+  return rows.sort((a, b) => b.probability - a.probability || a.text.localeCompare(b.text));
+}

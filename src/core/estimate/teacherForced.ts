@@ -1,0 +1,221 @@
+import type { NextTokenReply } from '../ollama/client';
+import type { TokenLogprob } from '../ollama/types';
+import {
+  bytesKey,
+  concatBytes,
+  decodeComplete,
+  isEndOfSequence,
+  startsWithBytes,
+  tokenBytes,
+  utf8,
+  type NextTokenSource,
+} from './tokenSource';
+
+export interface TokenStep {
+  /** Text of the answer before this token. */
+  prefix: string;
+  token: string;
+  probability: number;
+  /** The most probable alternatives at this step (including the token itself). */
+  alternatives: Array<{ token: string; probability: number }>;
+}
+
+export interface AnswerScore {
+  answer: string;
+  /** Probability found on token paths that were seen (a lower bound; the value when exact). */
+  lower: number;
+  /** Lower plus every bit of mass that could still spell the answer (never below the truth). */
+  upper: number;
+  exact: boolean;
+  /** The most probable seen token path spelling the answer (empty when none was seen). */
+  steps: TokenStep[];
+}
+
+export interface TeacherForcedOptions {
+  /** Also multiply by the probability of a terminator (newline or end of sequence) after the answer. */
+  terminated?: boolean;
+  /** Trie nodes reached with less mass than this are not requested; their mass widens the interval. */
+  minNodeMass?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, known: number) => void;
+}
+
+export interface TeacherForcedResult {
+  scores: AnswerScore[];
+  requests: number;
+  /** False when the walk stopped early (cancel/error); bounds then cover what was not walked. */
+  complete: boolean;
+  error?: unknown;
+}
+
+interface NodeState {
+  bytes: Uint8Array;
+  mass: number;
+  reply?: NextTokenReply;
+  processed: boolean;
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * P(answer | prompt) the paper's way — the product of the answer's token probabilities, summed
+ * over every token path that spells it — walked as one 1-token request per node of the trie of all
+ * candidate answers. Nodes are byte strings; a node's mass is the probability of reaching it on a
+ * seen path. Mass that leaves through tokens outside the top-20 can only be bounded: at most the
+ * unseen mass R, and at most (number of unseen pieces that could continue the answer) × (smallest
+ * top-20 probability), since no unseen token is more probable than the 20th.
+ */
+export async function scoreAnswers(source: NextTokenSource, answers: readonly string[], options: TeacherForcedOptions = {}): Promise<TeacherForcedResult> {
+  const terminated = options.terminated ?? false;
+  const minNodeMass = options.minNodeMass ?? 0;
+  const targets = answers.map((a) => utf8(a));
+  const lower = new Array<number>(answers.length).fill(0);
+  const gap = new Array<number>(answers.length).fill(0);
+  const nodes = new Map<string, NodeState>();
+  const startRequests = source.requests;
+
+  /** Does this node need a request: some answer continues past it, or (terminated) ends at it. */
+  const needsRequest = (bytes: Uint8Array) =>
+    targets.some((t) => startsWithBytes(t, bytes) && (t.length > bytes.length || terminated));
+  /** Answers whose outcome still depends on what follows this node. */
+  const dependents = (bytes: Uint8Array) =>
+    targets.map((t, i) => (startsWithBytes(t, bytes) && (t.length > bytes.length || terminated) ? i : -1)).filter((i) => i >= 0);
+
+  const addNode = (bytes: Uint8Array, mass: number) => {
+    const key = bytesKey(bytes);
+    const node = nodes.get(key);
+    if (node) node.mass += mass;
+    else nodes.set(key, { bytes, mass, processed: false });
+  };
+
+  const expand = (node: NodeState, reply: NextTokenReply) => {
+    const top = reply.top;
+    if (top.length === 0) {
+      // No logprobs (e.g. Go runners when the greedy token is end-of-sequence): nothing is known here.
+      for (const i of dependents(node.bytes)) gap[i]! += node.mass;
+      return;
+    }
+    const probs = top.map((t) => Math.exp(t.logprob));
+    const seenMass = probs.reduce((a, b) => a + b, 0);
+    const unseen = Math.max(0, 1 - seenMass);
+    const smallest = Math.min(...probs);
+    const seenPieces = new Set(top.map((t) => bytesKey(tokenBytes(t))));
+    top.forEach((entry, j) => {
+      const p = node.mass * probs[j]!;
+      if (isEndOfSequence(entry)) {
+        if (terminated) targets.forEach((t, i) => t.length === node.bytes.length && startsWithBytes(t, node.bytes) && (lower[i]! += p));
+        return;
+      }
+      const child = concatBytes(node.bytes, tokenBytes(entry));
+      let continues = false;
+      targets.forEach((t, i) => {
+        if (t.length > child.length && startsWithBytes(t, child)) continues = true;
+        else if (t.length === child.length && startsWithBytes(t, child)) {
+          if (terminated) continues = true;
+          else lower[i]! += p;
+        } else if (terminated && child.length > t.length && child[t.length] === NEWLINE && startsWithBytes(child, t)) {
+          lower[i]! += p; // a piece that finishes the answer and the line at once, e.g. "1\n"
+        }
+      });
+      if (continues) addNode(child, p);
+    });
+    if (unseen <= 0) return;
+    for (const i of dependents(node.bytes)) {
+      const target = targets[i]!;
+      if (terminated) {
+        gap[i]! += node.mass * unseen;
+        continue;
+      }
+      let candidates = 0;
+      for (let len = node.bytes.length + 1; len <= target.length; len++) {
+        if (!seenPieces.has(bytesKey(target.subarray(node.bytes.length, len)))) candidates++;
+      }
+      gap[i]! += node.mass * Math.min(unseen, candidates * smallest);
+    }
+  };
+
+  addNode(new Uint8Array(0), 1);
+  let complete = true;
+  let error: unknown;
+  try {
+    for (;;) {
+      const pending = [...nodes.values()].filter((n) => !n.processed);
+      if (pending.length === 0) break;
+      const shortest = Math.min(...pending.map((n) => n.bytes.length));
+      const level = pending.filter((n) => n.bytes.length === shortest);
+      await Promise.all(
+        level.map(async (node) => {
+          if (!needsRequest(node.bytes) || node.mass <= 0) {
+            node.processed = true;
+            return;
+          }
+          const text = decodeComplete(node.bytes);
+          if (text === undefined || node.mass < minNodeMass) {
+            // Ends inside a UTF-8 character (cannot be sent as text) or too unlikely to be worth a request.
+            for (const i of dependents(node.bytes)) gap[i]! += node.mass;
+            node.processed = true;
+            return;
+          }
+          const reply = await source.next(text, options.signal);
+          node.reply = reply;
+          node.processed = true;
+          expand(node, reply);
+          options.onProgress?.(source.requests - startRequests, nodes.size);
+        }),
+      );
+    }
+  } catch (err) {
+    complete = false;
+    error = err;
+    // What was not walked is unknown: its whole mass widens the intervals.
+    for (const node of nodes.values()) {
+      if (node.processed) continue;
+      for (const i of dependents(node.bytes)) gap[i]! += node.mass;
+      node.processed = true;
+    }
+  }
+
+  const scores = answers.map((answer, i): AnswerScore => {
+    const lo = Math.min(1, lower[i]!);
+    const hi = Math.min(1, lo + gap[i]!);
+    return { answer, lower: lo, upper: hi, exact: gap[i]! === 0, steps: bestPath(nodes, targets[i]!) };
+  });
+  return { scores, requests: source.requests - startRequests, complete, ...(complete ? {} : { error }) };
+}
+
+/** The most probable seen path of whole pieces that spells the target (for the token view). */
+function bestPath(nodes: Map<string, NodeState>, target: Uint8Array): TokenStep[] {
+  // Dynamic programming over byte offsets: best[k] = best probability of reaching target[0:k].
+  const best = new Array<number>(target.length + 1).fill(0);
+  const via = new Array<{ from: number; entry: TokenLogprob; prob: number; top: TokenLogprob[] } | undefined>(target.length + 1);
+  best[0] = 1;
+  for (let k = 0; k < target.length; k++) {
+    if (best[k]! <= 0) continue;
+    const node = nodes.get(bytesKey(target.subarray(0, k)));
+    if (!node?.reply) continue;
+    for (const entry of node.reply.top) {
+      if (isEndOfSequence(entry)) continue;
+      const piece = tokenBytes(entry);
+      if (piece.length === 0 || !startsWithBytes(target, piece, k)) continue;
+      const prob = Math.exp(entry.logprob);
+      const reach = best[k]! * prob;
+      if (reach > best[k + piece.length]!) {
+        best[k + piece.length] = reach;
+        via[k + piece.length] = { from: k, entry, prob, top: node.reply.top };
+      }
+    }
+  }
+  if (!via[target.length]) return [];
+  const steps: TokenStep[] = [];
+  for (let k = target.length; k > 0; ) {
+    const step = via[k]!;
+    steps.unshift({
+      prefix: decodeComplete(target.subarray(0, step.from)) ?? '',
+      token: step.entry.token,
+      probability: step.prob,
+      alternatives: step.top.slice(0, 8).map((t) => ({ token: t.token, probability: Math.exp(t.logprob) })),
+    });
+    k = step.from;
+  }
+  return steps;
+}

@@ -1,0 +1,17 @@
+import { parseMixText } from './parseText';
+import { parseStructuredMix } from './structured';
+import type { ParseResult } from './types';
+
+/** True when the file name (or, without one, the text) selects the structured JSON format. */
+export function isStructuredMix(text: string, fileName?: string): boolean {
+  if (fileName !== undefined && fileName !== '') return /\.json$/i.test(fileName);
+  return text.replace(/^\uFEFF/, '').trimStart().startsWith('{');
+}
+
+/**
+ * Parses a prompt mix: `*.superposition.json` / `*.json` files (or, without a file name, text starting with `{`)
+ * as the structured format, anything else as the paper's text format. Never throws.
+ */
+export function parseMix(text: string, fileName?: string): ParseResult {
+  return isStructuredMix(text, fileName) ? parseStructuredMix(text) : parseMixText(text);
+}

@@ -1,0 +1,188 @@
+import { Ollama } from 'ollama';
+import { classifyError, OllamaError } from './errors';
+import { createGuardedFetch } from './guardedFetch';
+import type { GenerateResult, GenerateSpec, Logprob, ModelDetails, ModelSummary, PullProgress } from './types';
+
+export interface OllamaClientOptions {
+  host: string;
+  /** Time allowed until the first byte of a response (cold loads are slow). */
+  requestTimeoutMs?: number;
+  /** Time allowed between two chunks of a stream. */
+  stallTimeoutMs?: number;
+  /** Retries for retryable failures (503 busy, reset, stream errors), with exponential backoff. */
+  retries?: number;
+  retryBaseMs?: number;
+  /** Injected for tests. */
+  fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  /** Called before each retry. */
+  onRetry?: (error: OllamaError, attempt: number, delayMs: number) => void;
+}
+
+/** What a 1-token request returns for stepwise scoring. */
+export interface NextTokenReply {
+  /** The top alternatives (≤ 20), descending; empty when the server gave no logprobs. */
+  top: Logprob[];
+  /** The token actually generated (absent when generation ended at once). */
+  generated?: Logprob;
+}
+
+const DEFAULT_TIMEOUT_MS = 300_000;
+const DEFAULT_STALL_MS = 120_000;
+
+/** The one place that talks to Ollama. Wraps the `ollama` package; every call is cancellable. */
+export class OllamaClient {
+  readonly host: string;
+  private readonly options: Required<Omit<OllamaClientOptions, 'fetch' | 'onRetry'>> & Pick<OllamaClientOptions, 'fetch' | 'onRetry'>;
+  requestCount = 0;
+
+  constructor(options: OllamaClientOptions) {
+    this.host = options.host.replace(/\/+$/, '');
+    this.options = {
+      host: this.host,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_MS,
+      retries: options.retries ?? 3,
+      retryBaseMs: options.retryBaseMs ?? 500,
+      fetch: options.fetch,
+      onRetry: options.onRetry,
+    };
+  }
+
+  private api(signal?: AbortSignal): Ollama {
+    const guarded = createGuardedFetch(
+      {
+        signal,
+        firstByteTimeoutMs: this.options.requestTimeoutMs,
+        stallTimeoutMs: this.options.stallTimeoutMs,
+        host: this.host,
+      },
+      this.options.fetch,
+    );
+    return new Ollama({ host: this.host, fetch: guarded });
+  }
+
+  private async call<T>(model: string | undefined, signal: AbortSignal | undefined, fn: (api: Ollama) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw classifyError(signal.reason ?? new DOMException('Aborted', 'AbortError'), { host: this.host, model });
+      try {
+        this.requestCount++;
+        return await fn(this.api(signal));
+      } catch (raw) {
+        const error = signal?.aborted ? new OllamaError('cancelled', 'The request was cancelled.', 'Run it again.') : classifyError(raw, { host: this.host, model });
+        if (!error.retryable || attempt >= this.options.retries || error.kind === 'timeout-first-byte') throw error;
+        const delayMs = this.options.retryBaseMs * 2 ** attempt;
+        this.options.onRetry?.(error, attempt + 1, delayMs);
+        await sleep(delayMs, signal);
+      }
+    }
+  }
+
+  async version(signal?: AbortSignal): Promise<string> {
+    return this.call(undefined, signal, async (api) => (await api.version()).version);
+  }
+
+  async listModels(signal?: AbortSignal): Promise<ModelSummary[]> {
+    return this.call(undefined, signal, async (api) => {
+      const { models } = await api.list();
+      return models.map((m) => ({
+        name: m.name,
+        digest: m.digest,
+        size: m.size,
+        modifiedAt: String(m.modified_at),
+        family: m.details?.family,
+        parameterSize: m.details?.parameter_size,
+        quantization: m.details?.quantization_level,
+      }));
+    });
+  }
+
+  async showModel(model: string, signal?: AbortSignal): Promise<ModelDetails> {
+    return this.call(model, signal, async (api) => {
+      const info = await api.show({ model });
+      const modelInfo = (info.model_info ?? {}) as unknown as Record<string, unknown>;
+      const contextKey = Object.keys(modelInfo).find((k) => k.endsWith('.context_length'));
+      const contextLength = contextKey ? modelInfo[contextKey] : undefined;
+      return {
+        name: model,
+        capabilities: (info as { capabilities?: string[] }).capabilities ?? [],
+        family: info.details?.family,
+        parameterSize: info.details?.parameter_size,
+        contextLength: typeof contextLength === 'number' ? contextLength : undefined,
+      };
+    });
+  }
+
+  /** Digest from /api/tags (show does not return one); undefined when the model is not installed. */
+  async modelDigest(model: string, signal?: AbortSignal): Promise<string | undefined> {
+    const models = await this.listModels(signal);
+    const wanted = model.includes(':') ? model : `${model}:latest`;
+    return models.find((m) => m.name === model || m.name === wanted)?.digest;
+  }
+
+  async pull(model: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void> {
+    await this.call(model, signal, async (api) => {
+      const stream = await api.pull({ model, stream: true });
+      for await (const part of stream) {
+        onProgress({ status: part.status, total: part.total, completed: part.completed });
+      }
+    });
+  }
+
+  /** Streams one generation and collects its text and logprobs (raw prompt, thinking off). */
+  async generate(spec: GenerateSpec, signal?: AbortSignal): Promise<GenerateResult> {
+    return this.call(spec.model, signal, async (api) => {
+      const request = {
+        model: spec.model,
+        prompt: spec.prompt,
+        raw: true,
+        think: false,
+        stream: true as const,
+        options: spec.options,
+        ...(spec.logprobs ? { logprobs: true, top_logprobs: spec.topLogprobs ?? 0 } : {}),
+        ...(spec.keepAlive !== undefined ? { keep_alive: spec.keepAlive } : {}),
+      };
+      const stream = await api.generate(request);
+      let text = '';
+      const logprobs: Logprob[] = [];
+      const result: GenerateResult = { text: '', logprobs };
+      for await (const chunk of stream) {
+        text += chunk.response ?? '';
+        const entries = (chunk as { logprobs?: Logprob[] }).logprobs;
+        if (entries) logprobs.push(...entries);
+        if (chunk.done) {
+          result.doneReason = chunk.done_reason;
+          result.promptEvalCount = chunk.prompt_eval_count;
+          result.evalCount = chunk.eval_count;
+          result.totalDurationNs = chunk.total_duration;
+          result.loadDurationNs = chunk.load_duration;
+        }
+      }
+      result.text = text;
+      return result;
+    });
+  }
+
+  /** One-token request returning the top alternatives for the next token after `prompt`. */
+  async nextTokens(model: string, prompt: string, topLogprobs: number, signal?: AbortSignal, keepAlive?: string | number): Promise<NextTokenReply> {
+    const result = await this.generate(
+      { model, prompt, options: { num_predict: 1, temperature: 0, seed: 0 }, logprobs: true, topLogprobs, keepAlive },
+      signal,
+    );
+    const first = result.logprobs[0];
+    return { top: first?.top_logprobs ?? [], generated: first };
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new OllamaError('cancelled', 'The request was cancelled.', 'Run it again.'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

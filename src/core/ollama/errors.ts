@@ -1,0 +1,120 @@
+/** Every failure talking to Ollama, classified so the UI can offer a next step. */
+export type OllamaErrorKind =
+  | 'not-running'
+  | 'model-not-found'
+  | 'bad-request'
+  | 'overloaded'
+  | 'server-error'
+  | 'stream-error'
+  | 'timeout-first-byte'
+  | 'stalled'
+  | 'malformed-stream'
+  | 'connection-reset'
+  | 'cancelled'
+  | 'version-too-old'
+  | 'unknown';
+
+export class OllamaError extends Error {
+  override readonly name = 'OllamaError';
+  constructor(
+    readonly kind: OllamaErrorKind,
+    message: string,
+    readonly nextStep: string,
+    readonly status?: number,
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
+
+  toJSON(): { kind: OllamaErrorKind; message: string; nextStep: string; status?: number } {
+    return { kind: this.kind, message: this.message, nextStep: this.nextStep, ...(this.status ? { status: this.status } : {}) };
+  }
+}
+
+export const MIN_LOGPROBS_VERSION = '0.12.11';
+
+interface ErrorContext {
+  host: string;
+  model?: string;
+}
+
+function hasStatus(err: unknown): err is Error & { status_code: number; error?: string } {
+  return err instanceof Error && typeof (err as { status_code?: unknown }).status_code === 'number';
+}
+
+function causeCode(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export function notRunning(ctx: ErrorContext, detail?: string): OllamaError {
+  return new OllamaError(
+    'not-running',
+    `Ollama is not reachable at ${ctx.host}${detail ? ` (${detail})` : ''}.`,
+    'Start Ollama (run `ollama serve` or open the Ollama app), or check the host setting, then retry.',
+    undefined,
+    false,
+  );
+}
+
+/** Maps anything thrown by fetch, the ollama package or our stream guard to an OllamaError. */
+export function classifyError(err: unknown, ctx: ErrorContext): OllamaError {
+  if (err instanceof OllamaError) return err;
+  const model = ctx.model ?? 'the model';
+  if (hasStatus(err)) {
+    const status = err.status_code;
+    const message = (err.error ?? err.message ?? '').toString();
+    if (status === 404 && /not found/i.test(message) && /model/i.test(message)) {
+      return new OllamaError('model-not-found', `Model '${model}' is not installed on ${ctx.host}.`, `Pull the model (\`ollama pull ${model}\`) or select another one.`, 404);
+    }
+    if (status === 404) {
+      return new OllamaError('server-error', `Ollama at ${ctx.host} does not know this endpoint (404: ${message}).`, 'Update Ollama to a recent version.', 404);
+    }
+    if (status === 400) return new OllamaError('bad-request', `Ollama rejected the request: ${message}`, 'Check the model and the options in the settings.', 400);
+    if (status === 503) return new OllamaError('overloaded', `Ollama is busy: ${message}`, 'Wait and retry, or lower the concurrency setting.', 503, true);
+    if (status === 499) return new OllamaError('cancelled', 'The request was cancelled.', 'Run the analysis again.', 499);
+    return new OllamaError('server-error', `Ollama failed (${status}): ${message}`, 'Look at the Ollama server log, then retry.', status, status >= 500);
+  }
+  if (err instanceof Error) {
+    if (err.name === 'AbortError' || err.name === 'TimeoutError') {
+      return new OllamaError('cancelled', 'The request was cancelled.', 'Run the analysis again.');
+    }
+    const code = causeCode(err);
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+      return notRunning(ctx, code);
+    }
+    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || err.message === 'terminated') {
+      return new OllamaError('connection-reset', `The connection to Ollama at ${ctx.host} was reset.`, 'Check that Ollama is still running, then retry.', undefined, true);
+    }
+    if (err.message === 'Did not receive done or success response in stream.') {
+      return new OllamaError('stream-error', 'Ollama closed the stream before it finished.', 'Check the Ollama server log, then retry.', undefined, true);
+    }
+    if (err instanceof TypeError && /fetch failed/i.test(err.message)) {
+      return notRunning(ctx, code);
+    }
+    // The ollama package throws a plain Error for an {"error": …} line inside a 200 stream.
+    return new OllamaError('stream-error', `Ollama reported an error while generating: ${err.message}`, 'Check the Ollama server log (the model may have crashed or run out of memory), then retry.', undefined, true);
+  }
+  return new OllamaError('unknown', `Unexpected failure: ${String(err)}`, 'Retry; if it persists, report it with the Ollama server log.');
+}
+
+/** Compares dotted versions numerically; a pre-release suffix is ignored. */
+export function compareVersions(a: string, b: string): number {
+  const parse = (v: string) => v.replace(/^v/, '').split(/[-+]/)[0]!.split('.').map((x) => Number.parseInt(x, 10) || 0);
+  const pa = parse(a);
+  const pb = parse(b);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
+export function supportsLogprobs(version: string): boolean {
+  return compareVersions(version, MIN_LOGPROBS_VERSION) >= 0;
+}

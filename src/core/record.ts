@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+export const RUN_SCHEMA_VERSION = 1;
+
+const DiagnosticSchema = z.object({
+  severity: z.enum(['error', 'warning', 'info']),
+  code: z.string(),
+  message: z.string(),
+  line: z.number(),
+  column: z.number(),
+  endColumn: z.number().optional(),
+  path: z.string().optional(),
+});
+
+const TokenStepSchema = z.object({
+  prefix: z.string(),
+  token: z.string(),
+  probability: z.number(),
+  alternatives: z.array(z.object({ token: z.string(), probability: z.number() })),
+});
+
+export const TaskResultSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  answer: z.string(),
+  /** Share of this task among the in-context examples. */
+  share: z.number(),
+  examples: z.number(),
+  /** Point estimate: the exact value, the lower bound of an interval, or the sample frequency. */
+  probability: z.number(),
+  lower: z.number(),
+  upper: z.number(),
+  exact: z.boolean(),
+  ci95: z.tuple([z.number(), z.number()]).optional(),
+  count: z.number().optional(),
+  steps: z.array(TokenStepSchema).optional(),
+});
+
+export const CompletionSchema = z.object({
+  text: z.string(),
+  probability: z.number(),
+  tasks: z.array(z.string()),
+});
+
+export const RunStatusSchema = z.enum(['complete', 'cancelled', 'failed']);
+
+export const RunErrorSchema = z.object({
+  kind: z.string(),
+  message: z.string(),
+  nextStep: z.string().optional(),
+});
+
+export const RunRecordSchema = z.object({
+  schemaVersion: z.literal(RUN_SCHEMA_VERSION),
+  kind: z.literal('analysis'),
+  id: z.string(),
+  createdAt: z.string(),
+  status: RunStatusSchema,
+  error: RunErrorSchema.optional(),
+  model: z.string(),
+  modelDigest: z.string().optional(),
+  server: z.object({ host: z.string(), version: z.string().optional(), logprobs: z.boolean() }),
+  method: z.enum(['logprobs', 'sampling']),
+  options: z.object({
+    requestedMethod: z.enum(['auto', 'logprobs', 'sampling']),
+    terminated: z.boolean(),
+    samples: z.number(),
+    topK: z.number(),
+    seed: z.number(),
+    concurrency: z.number(),
+    minNodeMass: z.number(),
+  }),
+  input: z.object({
+    source: z.string().optional(),
+    prompt: z.string(),
+    separator: z.string(),
+    query: z.string(),
+    examples: z.array(z.object({ input: z.string(), output: z.string(), line: z.number(), tasks: z.array(z.string()) })),
+  }),
+  tasks: z.array(TaskResultSchema),
+  other: z.object({ probability: z.number(), lower: z.number(), upper: z.number() }),
+  metrics: z.object({
+    /** KL(shares ‖ probabilities), unnormalised as in the paper; null when infinite or undefined. */
+    kl: z.number().nullable(),
+    klNormalized: z.number().nullable(),
+    r: z.number().nullable(),
+    K: z.number(),
+    entropy: z.number(),
+    taskMass: z.number(),
+  }),
+  completions: z.array(CompletionSchema),
+  unmatched: z.array(z.object({ text: z.string(), count: z.number() })).optional(),
+  warnings: z.array(DiagnosticSchema),
+  requests: z.number(),
+  durationMs: z.number(),
+});
+
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+export type TaskResult = z.infer<typeof TaskResultSchema>;
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+/** Reads a run record from JSON text; never throws. */
+export function parseRunRecord(text: string): { record?: RunRecord; error?: string } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    return { error: `not JSON: ${(err as Error).message}` };
+  }
+  const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version === 'number' && version > RUN_SCHEMA_VERSION) {
+    return { error: `written by a newer version (schema ${version}; this one reads ${RUN_SCHEMA_VERSION})` };
+  }
+  const result = RunRecordSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return { error: `not a run record: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}` };
+  }
+  return { record: result.data };
+}
+
+/** JSON has no Infinity: infinite or NaN metrics are stored as null. */
+export function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
