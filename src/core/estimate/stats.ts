@@ -9,7 +9,7 @@ export function wilsonInterval(k: number, n: number, z = Z95): [number, number] 
   const denom = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denom;
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+  return [k <= 0 ? 0 : Math.max(0, centre - half), k >= n ? 1 : Math.min(1, centre + half)];
 }
 
 /** Mean and a 95% t-free normal interval of a sample (n = 1 gives a zero-width interval). */

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { countInTopK, entropy, klDivergence, klNormalised, klUnnormalised, mixtureCounts } from '../../src/core/estimate/metrics';
+import { meanInterval, wilsonInterval } from '../../src/core/estimate/stats';
+
+test('KL of identical distributions is 0, and grows with the mismatch', () => {
+  assert.equal(klDivergence([0.5, 0.5], [0.5, 0.5]), 0);
+  const small = klDivergence([0.5, 0.5], [0.6, 0.4]);
+  const large = klDivergence([0.5, 0.5], [0.9, 0.1]);
+  assert.ok(small > 0 && large > small);
+  // By hand: 0.5 ln(0.5/0.9) + 0.5 ln(0.5/0.1)
+  assert.ok(Math.abs(large - (0.5 * Math.log(0.5 / 0.9) + 0.5 * Math.log(0.5 / 0.1))) < 1e-12);
+});
+
+test('unnormalised KL = normalised KL − log Σp (paper §6), and is infinite on a zero', () => {
+  const t = [0.25, 0.25, 0.5];
+  const p = [0.1, 0.2, 0.3];
+  const sum = 0.6;
+  assert.ok(Math.abs(klUnnormalised(t, p) - (klNormalised(t, p) - Math.log(sum))) < 1e-12);
+  assert.equal(klUnnormalised([0.5, 0.5], [0.5, 0]), Number.POSITIVE_INFINITY);
+  // Tasks absent from the context (share 0) do not count.
+  assert.ok(Number.isFinite(klUnnormalised([1, 0], [0.5, 0])));
+});
+
+test('entropy counts the "other" mass', () => {
+  assert.equal(entropy([1]), 0);
+  assert.ok(Math.abs(entropy([0.5]) - Math.log(2)) < 1e-12);
+  assert.ok(Math.abs(entropy([0.25, 0.25, 0.25]) - Math.log(4)) < 1e-12);
+});
+
+test('r counts task answers among the top K completions', () => {
+  const completions = [{ text: '81' }, { text: 'eighty-one' }, { text: '18' }, { text: 'ochenta y uno' }];
+  assert.equal(countInTopK(['81', 'eighty-one', 'quatre-vingt-un', 'ochenta y uno'], completions, 4), 3);
+  assert.equal(countInTopK(['81', 'eighty-one'], completions, 1), 1);
+});
+
+test('mixture counts follow the paper rounding (floor, then +1 in task order to non-integers)', () => {
+  assert.deepEqual(mixtureCounts([1 / 3, 1 / 3, 1 / 3], 20), [7, 7, 6]);
+  assert.deepEqual(mixtureCounts([0.1, 0.9], 20), [2, 18]);
+  assert.deepEqual(mixtureCounts([0, 1], 10), [0, 10]);
+  assert.deepEqual(mixtureCounts([0.25, 0.25, 0.25, 0.25], 80), [20, 20, 20, 20]);
+});
+
+test('Wilson interval: known values and edge cases', () => {
+  const [lo, hi] = wilsonInterval(50, 100);
+  assert.ok(Math.abs(lo - 0.4038) < 1e-3 && Math.abs(hi - 0.5962) < 1e-3);
+  const [zlo, zhi] = wilsonInterval(0, 200);
+  assert.equal(zlo, 0);
+  assert.ok(zhi > 0 && zhi < 0.02);
+  assert.deepEqual(wilsonInterval(0, 0), [0, 1]);
+  const [flo, fhi] = wilsonInterval(200, 200);
+  assert.ok(flo > 0.98 && fhi === 1);
+});
+
+test('mean interval', () => {
+  const m = meanInterval([1, 2, 3, 4]);
+  assert.equal(m.mean, 2.5);
+  assert.ok(m.lower < 2.5 && m.upper > 2.5);
+  assert.deepEqual(meanInterval([3]), { mean: 3, lower: 3, upper: 3 });
+});
