@@ -1,0 +1,383 @@
+/**
+ * Ollama TEST DOUBLE — script builders (toy distributions, not a real model).
+ *
+ * scriptFromAnswers: one ScriptEntry with a root distribution that gives each
+ * answer's first token its mass, inner nodes that continue each answer with
+ * probability close to 1, a terminator distribution after each complete
+ * answer, and ≥ 30 heavy-tailed distractors at the root.
+ *
+ * randomScriptedModel: a random scripted model for property tests (several
+ * tokenizations per answer, shared prefixes, heavy tails, EOS, crossing
+ * "rest\n" tokens, leading-space variants).
+ */
+import { gaussian, pick, randInt, rngFromSeed, rngFromString, shuffle, type Rng } from './rng';
+import { tokenize } from './tokenizer';
+import type { ScriptEntry, ScriptedModel, TokenDist } from './types';
+
+export interface ScriptFromAnswersOptions {
+  /** Source of randomness (default: seeded from the prompt and answers, so the script is deterministic). */
+  rng?: () => number;
+  /** Root mass spread over distractors. Default 1 − Σ answer probs (must then be ≤ 1). */
+  tail?: number;
+  /** P("\n") after a complete answer. Default 0.9. */
+  terminatorProb?: number;
+  /** Number of root distractors (at least 30; default 40). */
+  distractors?: number;
+  /** The model's EOS token text (default ""). */
+  eosToken?: string;
+  /** Mass given to distractors at inner nodes (default random in [0.005, 0.03]). */
+  innerNoise?: number;
+}
+
+interface Acc {
+  through: number;
+  cont: Map<string, number>;
+  end: number;
+}
+
+function addTo(m: Map<string, number>, k: string, v: number): void {
+  m.set(k, (m.get(k) ?? 0) + v);
+}
+
+function toDist(m: Map<string, number>): TokenDist {
+  return [...m].filter(([, p]) => p > 0).map(([token, prob]) => ({ token, prob }));
+}
+
+/** Heavy-tailed (Zipf-like, random order) weights summing to `mass`. */
+function heavyTail(rng: Rng, n: number, mass: number, exponent = 1.1): number[] {
+  const ranks = shuffle(rng, Array.from({ length: n }, (_, i) => i));
+  const w = ranks.map((r) => (1 / Math.pow(r + 1, exponent)) * (0.75 + 0.5 * rng()));
+  const s = w.reduce((a, b) => a + b, 0);
+  return w.map((x) => (x / s) * mass);
+}
+
+function capitalize(s: string): string {
+  const cps = Array.from(s);
+  const first = cps[0];
+  return first === undefined ? s : first.toUpperCase() + cps.slice(1).join('');
+}
+
+const GENERIC_ROOT = [
+  '\n', '\n\n', ' ', '-', '(', '"', "'", '.', ',', ':', '?', '>', '=', '+',
+  'The', ' the', 'I', ' I', 'a', ' a', 'A', 'It', ' is', 'Answer', ' answer', 'No', 'Yes', 'x',
+  '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '12', '42', '99', '100',
+  ' 1', ' 2', ' 10', 'one', 'two', 'un', 'dos', 'es', 'el', 'le', 'la',
+];
+
+const INNER_POOL = [' ', '-', '.', ',', 's', 'e', 'a', 'o', '0', '5', "'", '(', '\n\n'];
+
+function rootDistractors(rng: Rng, firstTokens: string[], answerTexts: string[], n: number, exclude: Set<string>): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>(exclude);
+  const add = (t: string): void => {
+    if (t === '' || seen.has(t)) return;
+    seen.add(t);
+    out.push(t);
+  };
+  for (const t of firstTokens) {
+    if (!t.startsWith(' ')) add(` ${t}`); // leading-space variant, e.g. " 81"
+    add(/[0-9]$/.test(t) ? `${t}0` : `${t}s`); // extends the answer token, e.g. "810"
+    add(capitalize(t));
+    add(t.toUpperCase());
+    add(t.toLowerCase());
+  }
+  for (const a of answerTexts) {
+    if (/^[0-9]+$/.test(a)) add(`${a}0`);
+    if (/^[0-9]/.test(a)) add(a.slice(0, 1));
+    add(` ${a}`);
+  }
+  for (const t of shuffle(rng, [...GENERIC_ROOT])) add(t);
+  let k = 0;
+  while (out.length < n) add(`tok${k++}`);
+  return out.slice(0, n);
+}
+
+/**
+ * Build one ScriptEntry for `prompt` from answers and their intended probabilities.
+ * Answers sharing a first token share it (each later node splits by the answers' masses);
+ * an answer that is a prefix of another gets a node mixing continuation and termination.
+ */
+export function scriptFromAnswers(
+  prompt: string,
+  answers: Array<{ text: string; prob: number; tokens?: string[] }>,
+  opts: ScriptFromAnswersOptions = {},
+): ScriptEntry {
+  const rng: Rng =
+    opts.rng ?? rngFromString(`scriptFromAnswers\u0000${prompt}\u0000${answers.map((a) => `${a.text}=${a.prob}`).join('\u0000')}`);
+  const eos = opts.eosToken ?? '';
+  const terminatorProb = opts.terminatorProb ?? 0.9;
+  if (!(terminatorProb >= 0 && terminatorProb <= 1)) throw new Error('ollama-double: terminatorProb must be in [0, 1]');
+  const nDistractors = Math.max(30, Math.floor(opts.distractors ?? 40));
+
+  const seenText = new Set<string>();
+  const paths = answers.map((a) => {
+    if (typeof a.text !== 'string' || a.text === '') throw new Error('ollama-double: answers must be non-empty strings');
+    if (seenText.has(a.text)) throw new Error(`ollama-double: duplicate answer ${JSON.stringify(a.text)}`);
+    seenText.add(a.text);
+    if (!(a.prob >= 0) || !Number.isFinite(a.prob)) throw new Error(`ollama-double: bad prob for ${JSON.stringify(a.text)}`);
+    const tokens = a.tokens ?? tokenize(a.text);
+    if (tokens.join('') !== a.text || tokens.some((t) => t === '' || t === eos)) {
+      throw new Error(`ollama-double: tokens of ${JSON.stringify(a.text)} must be non-empty and spell it exactly`);
+    }
+    return { text: a.text, prob: a.prob, tokens };
+  });
+  const sum = paths.reduce((s, p) => s + p.prob, 0);
+  if (opts.tail === undefined && sum > 1 + 1e-9) throw new Error(`ollama-double: answer probabilities sum to ${sum} > 1`);
+  const tail = opts.tail ?? Math.max(0, 1 - sum);
+
+  const accs = new Map<string, Acc>();
+  const acc = (ctx: string): Acc => {
+    let a = accs.get(ctx);
+    if (!a) {
+      a = { through: 0, cont: new Map(), end: 0 };
+      accs.set(ctx, a);
+    }
+    return a;
+  };
+  for (const p of paths) {
+    let ctx = '';
+    for (let k = 0; k <= p.tokens.length; k++) {
+      const a = acc(ctx);
+      a.through += p.prob;
+      const tok = p.tokens[k];
+      if (tok === undefined) a.end += p.prob;
+      else {
+        addTo(a.cont, tok, p.prob);
+        ctx += tok;
+      }
+    }
+  }
+
+  const nodes: Record<string, TokenDist> = {};
+  for (const [ctx, a] of accs) {
+    const m = new Map<string, number>();
+    if (ctx === '') {
+      for (const [t, p] of a.cont) addTo(m, t, p);
+      if (tail > 0) {
+        const firsts = [...a.cont.keys()];
+        const toks = rootDistractors(rng, firsts, paths.map((p) => p.text), nDistractors, new Set([...firsts, eos]));
+        const ws = heavyTail(rng, toks.length, tail * 0.99);
+        toks.forEach((t, i) => addTo(m, t, ws[i] ?? 0));
+        addTo(m, eos, tail * 0.01);
+      }
+      nodes[ctx] = toDist(m);
+      continue;
+    }
+    const contTotal = [...a.cont.values()].reduce((s, p) => s + p, 0);
+    const denom = a.through > 0 ? a.through : 1;
+    const share = (x: number, count: number): number => (a.through > 0 ? x / denom : 1 / count);
+    const parts = a.cont.size + (a.end > 0 || a.through === 0 ? 1 : 0);
+    const eps = a.cont.size === 0 ? 0 : (opts.innerNoise ?? 0.005 + 0.025 * rng());
+    for (const [t, p] of a.cont) addTo(m, t, (1 - eps) * share(p, parts));
+    const endShare = a.cont.size === 0 ? 1 : (1 - eps) * share(a.end, parts) * (a.end > 0 ? 1 : 0);
+    if (endShare > 0) {
+      // Terminator distribution after a complete answer: "\n" with terminatorProb, the rest to EOS and others.
+      const rest = 1 - terminatorProb;
+      addTo(m, '\n', endShare * terminatorProb);
+      addTo(m, eos, endShare * rest * 0.3);
+      const others = [' ', '.', ',', /[0-9]$/.test(ctx) ? '0' : 's'].filter((t) => !a.cont.has(t));
+      others.forEach((t) => addTo(m, t, (endShare * rest * 0.7) / others.length));
+    }
+    if (eps > 0) {
+      const pool = shuffle(rng, INNER_POOL.filter((t) => !a.cont.has(t)));
+      const chosen = pool.slice(0, 4);
+      const ws = heavyTail(rng, chosen.length, eps * 0.9);
+      chosen.forEach((t, i) => addTo(m, t, ws[i] ?? 0));
+      addTo(m, eos, eps * 0.1);
+    }
+    void contTotal;
+    nodes[ctx] = toDist(m);
+  }
+  return { prompt, nodes };
+}
+
+export interface RandomModelOptions {
+  /** Total root mass on answers; default random in [0.3, 0.95]. */
+  answerMass?: number;
+  /** Root distractors; default random in [30, 60]. */
+  distractors?: number;
+  /** Max tokenizations per answer (default 3). */
+  maxTokenizations?: number;
+  /** EOS token text (default ""). */
+  eosToken?: string;
+  /** Chance of adding a crossing token rest + "\n" at a node on an answer's path (default 0.35). */
+  crossingProb?: number;
+  /** Chance that an inner node is "diffuse" (most mass on ≥ 25 distractors; default 0.2). */
+  diffuseProb?: number;
+  capabilities?: string[];
+  family?: string;
+  parameterSize?: string;
+}
+
+/** Random split of `text` into ≥ 2 pieces when possible (cuts at code point boundaries). */
+function randomSplit(rng: Rng, text: string, forced: Set<number>): string[] {
+  const cps = Array.from(text);
+  if (cps.length <= 1) return [text];
+  const cuts: number[] = [];
+  for (let i = 1; i < cps.length; i++) if (forced.has(i) || rng() < 0.4) cuts.push(i);
+  if (cuts.length === 0) cuts.push(randInt(rng, 1, cps.length - 1));
+  const out: string[] = [];
+  let prev = 0;
+  for (const c of [...cuts, cps.length]) {
+    out.push(cps.slice(prev, c).join(''));
+    prev = c;
+  }
+  return out;
+}
+
+function commonPrefixCps(a: string, b: string): number {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  let i = 0;
+  while (i < x.length && i < y.length && x[i] === y[i]) i++;
+  return i;
+}
+
+/**
+ * A random scripted model over one prompt. The true P(answer) is generally a sum over several
+ * token paths; use groundTruth() for the exact value.
+ */
+export function randomScriptedModel(
+  seed: number,
+  name: string,
+  prompt: string,
+  answers: string[],
+  opts: RandomModelOptions = {},
+): ScriptedModel {
+  const rng = rngFromSeed(seed);
+  const eos = opts.eosToken ?? '';
+  const crossingProb = opts.crossingProb ?? 0.35;
+  const diffuseProb = opts.diffuseProb ?? 0.2;
+  const maxTok = Math.max(1, opts.maxTokenizations ?? 3);
+  const uniq = [...new Set(answers)];
+  if (uniq.some((a) => a === '')) throw new Error('ollama-double: answers must be non-empty');
+
+  // Answer masses: log-normal, so some answers are tiny (and fall outside the top 20).
+  const answerMass = opts.answerMass ?? 0.3 + 0.65 * rng();
+  const raw = uniq.map(() => Math.exp(2 * gaussian(rng)));
+  const rawSum = raw.reduce((a, b) => a + b, 0);
+  const probs = raw.map((r) => (r / rawSum) * answerMass);
+
+  // Shared prefixes: force a cut where two answers diverge (sometimes).
+  const forcedCuts = uniq.map(() => new Set<number>());
+  for (let i = 0; i < uniq.length; i++) {
+    for (let j = i + 1; j < uniq.length; j++) {
+      const c = commonPrefixCps(uniq[i] as string, uniq[j] as string);
+      if (c > 0 && rng() < 0.6) {
+        forcedCuts[i]?.add(c);
+        forcedCuts[j]?.add(c);
+      }
+    }
+  }
+
+  // Flows: each (answer, tokenization) path carries prob × share through its text prefixes.
+  const accs = new Map<string, Acc>();
+  const acc = (ctx: string): Acc => {
+    let a = accs.get(ctx);
+    if (!a) {
+      a = { through: 0, cont: new Map(), end: 0 };
+      accs.set(ctx, a);
+    }
+    return a;
+  };
+  uniq.forEach((text, i) => {
+    const splits: string[][] = [randomSplit(rng, text, forcedCuts[i] ?? new Set())];
+    const extra = randInt(rng, 0, maxTok - 1);
+    for (let k = 0; k < extra * 3 && splits.length < maxTok; k++) {
+      const s = rng() < 0.35 ? [text] : randomSplit(rng, text, new Set());
+      if (!splits.some((x) => x.join('\u0000') === s.join('\u0000'))) splits.push(s);
+    }
+    const shares = splits.map((_, k) => (k === 0 ? 2 + rng() : rng() + 0.05));
+    const shareSum = shares.reduce((a, b) => a + b, 0);
+    splits.forEach((toks, k) => {
+      const flow = ((probs[i] ?? 0) * (shares[k] ?? 0)) / shareSum;
+      let ctx = '';
+      for (let t = 0; t <= toks.length; t++) {
+        const a = acc(ctx);
+        a.through += flow;
+        const tok = toks[t];
+        if (tok === undefined) a.end += flow;
+        else {
+          addTo(a.cont, tok, flow);
+          ctx += tok;
+        }
+      }
+    });
+  });
+
+  const nodes: Record<string, TokenDist> = {};
+  const answerSet = new Set(uniq);
+  for (const [ctx, a] of accs) {
+    const m = new Map<string, number>();
+    const taken = new Set<string>([...a.cont.keys(), eos]);
+    const addNew = (t: string, p: number): void => {
+      if (t === '' || taken.has(t) || !(p > 0)) return;
+      taken.add(t);
+      addTo(m, t, p);
+    };
+    // Crossing tokens: rest-of-answer + "\n" for answers that continue through this node.
+    const crossing: string[] = [];
+    for (const ans of uniq) {
+      if (ans.length > ctx.length && ans.startsWith(ctx) && rng() < crossingProb) crossing.push(`${ans.slice(ctx.length)}\n`);
+    }
+    if (ctx === '') {
+      for (const [t, p] of a.cont) addTo(m, t, p);
+      const tailMass = 1 - answerMass;
+      const n = opts.distractors ?? randInt(rng, 30, 60);
+      const firsts = [...a.cont.keys()];
+      const toks = rootDistractors(rng, firsts, uniq, n, taken);
+      const ws = heavyTail(rng, toks.length, tailMass * 0.97, 0.9 + 0.6 * rng());
+      crossing.forEach((t) => addNew(t, tailMass * 0.01 * rng()));
+      toks.forEach((t, i) => addNew(t, ws[i] ?? 0));
+      addTo(m, eos, tailMass * 0.02);
+      nodes[ctx] = toDist(m);
+      continue;
+    }
+    const diffuse = a.cont.size > 0 && rng() < diffuseProb;
+    const eps = a.cont.size === 0 ? 0.05 + 0.3 * rng() : diffuse ? 0.9 + 0.09 * rng() : 0.01 + 0.2 * Math.pow(rng(), 3);
+    const denom = a.through > 0 ? a.through : 1;
+    for (const [t, p] of a.cont) addTo(m, t, ((1 - eps) * p) / denom);
+    if (a.end > 0) {
+      const endMass = ((1 - eps) * a.end) / denom;
+      const nl = 0.4 + 0.55 * rng();
+      addTo(m, '\n', endMass * nl);
+      addTo(m, eos, endMass * (1 - nl) * 0.5);
+      if (!taken.has('\n\n')) {
+        addTo(m, '\n\n', endMass * (1 - nl) * 0.2);
+        taken.add('\n\n');
+      }
+      taken.add('\n');
+      addNew(answerSet.has(ctx) && /[0-9]$/.test(ctx) ? '0' : 's', endMass * (1 - nl) * 0.3);
+    }
+    // Distractors: leading-space variants and overshooting versions of the next tokens, crossing tokens, EOS, noise.
+    const candidates: string[] = [];
+    for (const t of a.cont.keys()) {
+      if (!t.startsWith(' ')) candidates.push(` ${t}`);
+      candidates.push(`${t}x`, capitalize(t), t.toUpperCase());
+    }
+    candidates.push(...shuffle(rng, [...INNER_POOL, ...GENERIC_ROOT]));
+    const nd = diffuse ? randInt(rng, 25, 45) : randInt(rng, 3, 12);
+    const ws = heavyTail(rng, nd, eps * 0.9);
+    crossing.forEach((t) => addNew(t, eps * 0.05 * rng()));
+    let wi = 0;
+    for (const t of candidates) {
+      if (wi >= nd) break;
+      if (t === '' || taken.has(t)) continue;
+      addNew(t, ws[wi] ?? 0);
+      wi++;
+    }
+    addTo(m, eos, eps * 0.05);
+    nodes[ctx] = toDist(m);
+  }
+
+  return {
+    name,
+    family: opts.family ?? 'double',
+    parameterSize: opts.parameterSize ?? '0.0B',
+    capabilities: opts.capabilities ?? ['completion'],
+    eosToken: eos,
+    script: [{ prompt, nodes }],
+  };
+}
+
+export { pick as _pick };
