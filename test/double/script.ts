@@ -10,7 +10,7 @@
  * tokenizations per answer, shared prefixes, heavy tails, EOS, crossing
  * "rest\n" tokens, leading-space variants).
  */
-import { gaussian, pick, randInt, rngFromSeed, rngFromString, shuffle, type Rng } from './rng';
+import { gaussian, randInt, rngFromSeed, rngFromString, shuffle, type Rng } from './rng';
 import { tokenize } from './tokenizer';
 import type { ScriptEntry, ScriptedModel, TokenDist } from './types';
 
@@ -33,6 +33,8 @@ interface Acc {
   through: number;
   cont: Map<string, number>;
   end: number;
+  /** Number of answers ending here (whatever their mass). */
+  endCount: number;
 }
 
 function addTo(m: Map<string, number>, k: string, v: number): void {
@@ -129,7 +131,7 @@ export function scriptFromAnswers(
   const acc = (ctx: string): Acc => {
     let a = accs.get(ctx);
     if (!a) {
-      a = { through: 0, cont: new Map(), end: 0 };
+      a = { through: 0, cont: new Map(), end: 0, endCount: 0 };
       accs.set(ctx, a);
     }
     return a;
@@ -140,8 +142,10 @@ export function scriptFromAnswers(
       const a = acc(ctx);
       a.through += p.prob;
       const tok = p.tokens[k];
-      if (tok === undefined) a.end += p.prob;
-      else {
+      if (tok === undefined) {
+        a.end += p.prob;
+        a.endCount++;
+      } else {
         addTo(a.cont, tok, p.prob);
         ctx += tok;
       }
@@ -163,13 +167,12 @@ export function scriptFromAnswers(
       nodes[ctx] = toDist(m);
       continue;
     }
-    const contTotal = [...a.cont.values()].reduce((s, p) => s + p, 0);
-    const denom = a.through > 0 ? a.through : 1;
-    const share = (x: number, count: number): number => (a.through > 0 ? x / denom : 1 / count);
-    const parts = a.cont.size + (a.end > 0 || a.through === 0 ? 1 : 0);
+    // Conditional split by the answers' masses (uniform when every answer through here has mass 0).
+    const parts = a.cont.size + (a.endCount > 0 ? 1 : 0);
+    const share = (x: number): number => (a.through > 0 ? x / a.through : 1 / parts);
     const eps = a.cont.size === 0 ? 0 : (opts.innerNoise ?? 0.005 + 0.025 * rng());
-    for (const [t, p] of a.cont) addTo(m, t, (1 - eps) * share(p, parts));
-    const endShare = a.cont.size === 0 ? 1 : (1 - eps) * share(a.end, parts) * (a.end > 0 ? 1 : 0);
+    for (const [t, p] of a.cont) addTo(m, t, (1 - eps) * share(p));
+    const endShare = a.cont.size === 0 ? 1 : a.endCount > 0 ? (1 - eps) * share(a.end) : 0;
     if (endShare > 0) {
       // Terminator distribution after a complete answer: "\n" with terminatorProb, the rest to EOS and others.
       const rest = 1 - terminatorProb;
@@ -185,7 +188,6 @@ export function scriptFromAnswers(
       chosen.forEach((t, i) => addTo(m, t, ws[i] ?? 0));
       addTo(m, eos, eps * 0.1);
     }
-    void contTotal;
     nodes[ctx] = toDist(m);
   }
   return { prompt, nodes };
@@ -275,7 +277,7 @@ export function randomScriptedModel(
   const acc = (ctx: string): Acc => {
     let a = accs.get(ctx);
     if (!a) {
-      a = { through: 0, cont: new Map(), end: 0 };
+      a = { through: 0, cont: new Map(), end: 0, endCount: 0 };
       accs.set(ctx, a);
     }
     return a;
@@ -296,8 +298,10 @@ export function randomScriptedModel(
         const a = acc(ctx);
         a.through += flow;
         const tok = toks[t];
-        if (tok === undefined) a.end += flow;
-        else {
+        if (tok === undefined) {
+          a.end += flow;
+          a.endCount++;
+        } else {
           addTo(a.cont, tok, flow);
           ctx += tok;
         }
@@ -380,4 +384,3 @@ export function randomScriptedModel(
   };
 }
 
-export { pick as _pick };
