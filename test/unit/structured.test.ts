@@ -132,6 +132,25 @@ describe('parseStructuredMix: invalid JSON', () => {
     }
   });
 
+  it('deep nesting neither crashes nor misplaces the error', () => {
+    const valid = parseStructuredMix('['.repeat(5000) + ']'.repeat(5000));
+    assert.equal(valid.diagnostics[0]?.code, 'schema');
+    assert.deepEqual([valid.diagnostics[0]?.line, valid.diagnostics[0]?.column], [1, 1]);
+    const broken = parseStructuredMix('['.repeat(5000) + ']'.repeat(10));
+    assert.equal(broken.diagnostics[0]?.code, 'invalid-json');
+    assert.doesNotMatch(broken.diagnostics[0]?.message ?? '', /nested too deeply/);
+  });
+
+  it('a 900 kB document parses in well under a second', () => {
+    const examples = Array.from({ length: 14_000 }, (_, i) => ({ input: `${i}+1`, output: `out ${i}` }));
+    const text = JSON.stringify({ examples, query: 'q' }, null, 2);
+    const t0 = performance.now();
+    const m = ok(text);
+    assert.ok(performance.now() - t0 < 1000);
+    assert.equal(m.examples.length, 14_000);
+    assert.equal(m.examples[13_999]?.line, 4 * 13_999 + 3);
+  });
+
   it('empty, too large and binary checks run first', () => {
     assert.equal(errs('  \n')[0]?.code, 'empty');
     const tooLarge = parseStructuredMix(VALID, { maxBytes: 100 }).diagnostics;

@@ -85,6 +85,8 @@ class JsonSyntaxError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    /** The scanner gave up (nesting limit): the offset says nothing about the real error. */
+    readonly gaveUp = false,
   ) {
     super(message);
   }
@@ -109,8 +111,8 @@ class JsonScanner {
     if (this.i < this.text.length) this.fail(`unexpected ${this.describe()} after the end of the JSON value`);
   }
 
-  private fail(message: string): never {
-    throw new JsonSyntaxError(message, this.i);
+  private fail(message: string, gaveUp = false): never {
+    throw new JsonSyntaxError(message, this.i, gaveUp);
   }
 
   private describe(): string {
@@ -142,11 +144,12 @@ class JsonScanner {
   }
 
   private record(path: string, depth: number, span: Span): void {
-    if (depth <= MAX_RECORD_DEPTH && !this.spans.has(path)) this.spans.set(path, span);
+    // Overwrite: with duplicate keys JSON.parse keeps the last one, so do we.
+    if (depth <= MAX_RECORD_DEPTH) this.spans.set(path, span);
   }
 
   private value(path: PathSegment[], depth: number, keySpan: Span | undefined): void {
-    if (depth > MAX_SCAN_DEPTH) this.fail('the JSON is nested too deeply');
+    if (depth > MAX_SCAN_DEPTH) this.fail('the JSON is nested too deeply', true);
     const start = this.here();
     const ch = this.text[this.i];
     const key = formatJsonPath(path);
@@ -321,7 +324,7 @@ function parseStructuredInner(text: string, maxBytes: number): ParseResult {
     try {
       new JsonScanner(body).scan();
     } catch (scanError) {
-      if (scanError instanceof JsonSyntaxError) {
+      if (scanError instanceof JsonSyntaxError && !scanError.gaveUp) {
         pos = offsetToPosition(body, scanError.offset);
         message = scanError.message;
       }
