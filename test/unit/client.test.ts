@@ -1,0 +1,183 @@
+// The Ollama client against the Ollama TEST DOUBLE: every failure mode maps to a clear error kind.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { OllamaClient } from '../../src/core/ollama/client';
+import { OllamaError } from '../../src/core/ollama/errors';
+import { scriptFromAnswers, startOllamaDouble, type OllamaDouble } from '../double/index';
+
+const PROMPT = '60+21->';
+let double: OllamaDouble;
+const MODEL = 'double-client:latest';
+
+before(async () => {
+  double = await startOllamaDouble({
+    models: [{ name: MODEL, script: [scriptFromAnswers(PROMPT, [{ text: '81', prob: 0.5 }, { text: 'eighty-one', prob: 0.3 }])] }],
+    version: '0.13.0',
+  });
+});
+after(() => double.close());
+
+function client(extra: Partial<ConstructorParameters<typeof OllamaClient>[0]> = {}) {
+  return new OllamaClient({ host: double.url, retries: 0, retryBaseMs: 5, ...extra });
+}
+
+async function rejectsWith(promise: Promise<unknown>, kind: string): Promise<OllamaError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof OllamaError, `expected an OllamaError, got ${String(err)}`);
+    assert.equal(err.kind, kind, err.message);
+    assert.ok(err.nextStep.length > 0);
+    return err;
+  }
+  assert.fail(`expected a ${kind} error`);
+}
+
+test('version, models, details and digest', async () => {
+  const c = client();
+  assert.equal(await c.version(), '0.13.0');
+  const models = await c.listModels();
+  assert.ok(models.some((m) => m.name === MODEL && /^[0-9a-f]{64}$/.test(m.digest)));
+  const details = await c.showModel(MODEL);
+  assert.ok(details.capabilities.includes('completion'));
+  assert.equal(await c.modelDigest('double-client'), models.find((m) => m.name === MODEL)?.digest);
+  assert.equal(await c.modelDigest('no-such-model'), undefined);
+});
+
+test('a 1-token request returns the top alternatives with probabilities', async () => {
+  const reply = await client().nextTokens(MODEL, PROMPT, 20);
+  assert.equal(reply.top.length, 20);
+  const sorted = [...reply.top].sort((a, b) => b.logprob - a.logprob);
+  assert.deepEqual(reply.top, sorted);
+  const first = reply.top.find((t) => t.token === '81');
+  assert.ok(first && Math.abs(Math.exp(first.logprob) - 0.5) < 1e-6);
+  const request = double.requests.at(-1)!.body as Record<string, unknown>;
+  assert.equal(request['raw'], true);
+  assert.equal(request['think'], false);
+  assert.equal(request['stream'], true);
+  assert.equal(request['top_logprobs'], 20);
+});
+
+test('generation streams text and collects logprobs across chunks', async () => {
+  const result = await client().generate({ model: MODEL, prompt: PROMPT, options: { temperature: 0, num_predict: 5 }, logprobs: true, topLogprobs: 3 });
+  assert.equal(result.text.startsWith('81'), true);
+  assert.ok(result.logprobs.length >= 1 && result.logprobs[0]!.top_logprobs!.length === 3);
+  assert.ok(result.doneReason === 'stop' || result.doneReason === 'length');
+  assert.ok((result.promptEvalCount ?? 0) > 0);
+});
+
+test('server not running → not-running with "Start Ollama"', async () => {
+  const gone = await startOllamaDouble({ models: [] });
+  const url = gone.url;
+  await gone.close();
+  const err = await rejectsWith(new OllamaClient({ host: url, retries: 0 }).version(), 'not-running');
+  assert.match(err.nextStep, /Start Ollama/);
+});
+
+test('unknown model → model-not-found offering the pull', async () => {
+  const err = await rejectsWith(client().nextTokens('missing-model', PROMPT, 20), 'model-not-found');
+  assert.match(err.nextStep, /ollama pull missing-model/);
+  assert.equal(err.status, 404);
+});
+
+test('400 → bad-request with the server message', async () => {
+  const err = await rejectsWith(client().nextTokens(MODEL, PROMPT, 21), 'bad-request');
+  assert.match(err.message, /top_logprobs must be between 0 and 20/);
+});
+
+test('503 is retried with backoff, then succeeds; persistent 503 → overloaded', async () => {
+  const retries: number[] = [];
+  double.inject({ kind: 'status', status: 503, count: 2 });
+  const reply = await client({ retries: 3, onRetry: (_e, attempt) => retries.push(attempt) }).nextTokens(MODEL, PROMPT, 5);
+  assert.equal(reply.top.length, 5);
+  assert.deepEqual(retries, [1, 2]);
+  double.inject({ kind: 'status', status: 503, count: 5 });
+  await rejectsWith(client({ retries: 1 }).nextTokens(MODEL, PROMPT, 5), 'overloaded');
+  double.clearFaults();
+});
+
+test('500 → server-error', async () => {
+  double.inject({ kind: 'status', status: 500, error: 'llama runner process has terminated' });
+  const err = await rejectsWith(client().nextTokens(MODEL, PROMPT, 5), 'server-error');
+  assert.match(err.message, /llama runner process has terminated/);
+});
+
+test('an error line inside a 200 stream → stream-error', async () => {
+  double.inject({ kind: 'errorMidStream', afterChunks: 1, error: 'an error was encountered while running the model' });
+  const err = await rejectsWith(client().generate({ model: MODEL, prompt: PROMPT, options: { num_predict: 5, temperature: 0 } }), 'stream-error');
+  assert.match(err.message, /an error was encountered while running the model/);
+});
+
+test('a stalled stream → stalled after the stall timeout', async () => {
+  double.inject({ kind: 'stall', afterChunks: 1 });
+  await rejectsWith(client({ stallTimeoutMs: 300 }).generate({ model: MODEL, prompt: PROMPT, options: { num_predict: 5, temperature: 0 } }), 'stalled');
+});
+
+test('no first byte within the request timeout → timeout-first-byte (cold load)', async () => {
+  double.inject({ kind: 'slowFirstByte', delayMs: 2000 });
+  const err = await rejectsWith(client({ requestTimeoutMs: 200 }).nextTokens(MODEL, PROMPT, 5), 'timeout-first-byte');
+  assert.match(err.nextStep, /timeout/);
+});
+
+test('a slow first byte within the timeout is fine', async () => {
+  double.inject({ kind: 'slowFirstByte', delayMs: 150 });
+  const reply = await client({ requestTimeoutMs: 5000 }).nextTokens(MODEL, PROMPT, 5);
+  assert.equal(reply.top.length, 5);
+});
+
+test('a malformed stream line → malformed-stream (not silently skipped)', async () => {
+  double.inject({ kind: 'malformedLine', afterChunks: 1 });
+  await rejectsWith(client().generate({ model: MODEL, prompt: PROMPT, options: { num_predict: 5, temperature: 0 } }), 'malformed-stream');
+});
+
+test('a connection reset mid-stream → connection-reset; refused socket → reset/not running', async () => {
+  double.inject({ kind: 'reset', afterChunks: 1 });
+  await rejectsWith(client().generate({ model: MODEL, prompt: PROMPT, options: { num_predict: 5, temperature: 0 } }), 'connection-reset');
+  double.inject({ kind: 'refuse' });
+  const err = await client().nextTokens(MODEL, PROMPT, 5).catch((e: unknown) => e);
+  assert.ok(err instanceof OllamaError && ['connection-reset', 'not-running'].includes(err.kind), String(err));
+});
+
+test('a reset is retried when retries are allowed', async () => {
+  double.inject({ kind: 'reset', afterChunks: 0 });
+  const reply = await client({ retries: 2 }).nextTokens(MODEL, PROMPT, 5);
+  assert.equal(reply.top.length, 5);
+});
+
+test('every request is cancellable, streaming or not', async () => {
+  const controller = new AbortController();
+  double.inject({ kind: 'slowFirstByte', delayMs: 3000 });
+  const pending = client().nextTokens(MODEL, PROMPT, 5, controller.signal);
+  setTimeout(() => controller.abort(), 50);
+  await rejectsWith(pending, 'cancelled');
+
+  const stalled = new AbortController();
+  double.inject({ kind: 'stall', afterChunks: 1 });
+  const streaming = client().generate({ model: MODEL, prompt: PROMPT, options: { num_predict: 5, temperature: 0 } }, stalled.signal);
+  setTimeout(() => stalled.abort(), 100);
+  await rejectsWith(streaming, 'cancelled');
+
+  double.inject({ kind: 'slowFirstByte', delayMs: 3000, path: '/api/version' });
+  const versionAbort = new AbortController();
+  const version = client().version(versionAbort.signal);
+  setTimeout(() => versionAbort.abort(), 50);
+  await rejectsWith(version, 'cancelled');
+  double.clearFaults();
+});
+
+test('pull streams progress and installs the model', async () => {
+  const pulling = await startOllamaDouble({ models: [], pullable: [{ name: 'double-pulled', script: [] }] });
+  try {
+    const c = new OllamaClient({ host: pulling.url, retries: 0 });
+    const statuses: string[] = [];
+    await c.pull('double-pulled', (p) => statuses.push(p.status));
+    assert.equal(statuses.at(-1), 'success');
+    assert.ok((await c.listModels()).some((m) => m.name === 'double-pulled:latest'));
+    await rejectsWith(c.pull('double-unknown', () => {}), 'stream-error').catch(async () => {
+      // Some servers report an unknown pull as an HTTP error instead of an error line.
+      await rejectsWith(c.pull('double-unknown', () => {}), 'server-error');
+    });
+  } finally {
+    await pulling.close();
+  }
+});
