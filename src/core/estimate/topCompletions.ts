@@ -68,11 +68,14 @@ export async function topCompletions(source: NextTokenSource, options: TopComple
           next.set(text, (next.get(text) ?? 0) + p);
         }
       });
-      // A path less probable than the K-th completion found cannot produce a better one.
-      const floor = Math.max(minProbability, kthBest());
+      // A path can only matter if it could still reach the top K: as a new completion (its own
+      // probability is an upper bound) or by adding to a completion already found that it extends to.
+      const kth = kthBest();
+      const canMatter = (b: { text: string; p: number }) =>
+        b.p >= minProbability && (b.p >= kth || [...found.entries()].some(([text, q]) => text.startsWith(b.text) && q + b.p >= kth));
       beams = [...next.entries()]
         .map(([text, p]) => ({ text, p }))
-        .filter((b) => b.p >= floor)
+        .filter(canMatter)
         .sort((a, b) => b.p - a.p || a.text.localeCompare(b.text))
         .slice(0, width);
     }
