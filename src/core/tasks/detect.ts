@@ -92,11 +92,8 @@ export function detectTasks(mix: PromptMix, options: DetectOptions = {}): Detect
   const detectedIds = explicit
     ? [...refs.keys()]
     : [...new Set(matches.filter((m) => m.tasks.length === 1).map((m) => m.tasks[0]!))];
-  const order = (id: string) => {
-    const first = matches.findIndex((m) => m.tasks.includes(id));
-    return first < 0 ? Number.MAX_SAFE_INTEGER : first;
-  };
-  if (!explicit) detectedIds.sort((a, b) => order(a) - order(b));
+  // Stable order: the task library's (or the explicit list's), whatever the examples' order.
+  if (!explicit) detectedIds.sort((a, b) => pool.indexOf(a) - pool.indexOf(b));
   const weights = new Map(detectedIds.map((id) => [id, 0]));
 
   matches.forEach((match) => {

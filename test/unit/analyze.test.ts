@@ -1,0 +1,148 @@
+// The analysis runner end to end against the Ollama TEST DOUBLE.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { analyzeMix } from '../../src/core/analyze';
+import { klNormalised, klUnnormalised } from '../../src/core/estimate/metrics';
+import { parseMix } from '../../src/core/mix/parse';
+import { OllamaClient } from '../../src/core/ollama/client';
+import { parseRunRecord, RunRecordSchema } from '../../src/core/record';
+import { detectTasks } from '../../src/core/tasks/detect';
+import { scriptFromAnswers, startOllamaDouble, type OllamaDouble } from '../double/index';
+
+const text = readFileSync(join(__dirname, '..', '..', 'examples', 'add-translate.txt'), 'utf8');
+const parsed = parseMix(text, 'add-translate.txt');
+assert.ok(parsed.mix);
+const mix = parsed.mix;
+const detection = detectTasks(mix);
+// The query of the shipped example is 28+63: the double is scripted with these answers.
+const SCRIPT = [
+  { text: '91', prob: 0.42 },
+  { text: 'ninety-one', prob: 0.21 },
+  { text: 'quatre-vingt-onze', prob: 0.12 },
+  { text: 'noventa y uno', prob: 0.09 },
+];
+const MODEL = 'double-analyze:latest';
+let double: OllamaDouble;
+
+before(async () => {
+  double = await startOllamaDouble({ models: [{ name: MODEL, script: [scriptFromAnswers(mix.prompt, SCRIPT)] }], parallel: 2 });
+});
+after(() => double.close());
+
+const client = () => new OllamaClient({ host: double.url, retries: 0 });
+
+test('the example prompt: detected tasks and the answers the double was scripted with', () => {
+  assert.deepEqual(detection.tasks.map((t) => t.answer), SCRIPT.map((s) => s.text));
+  assert.deepEqual(detection.tasks.map((t) => t.share), [0.25, 0.25, 0.25, 0.25]);
+});
+
+test('logprob analysis: probabilities match the ground truth; metrics and record are complete', async () => {
+  const record = await analyzeMix(client(), mix, detection, { model: MODEL, source: 'examples/add-translate.txt' });
+  assert.equal(record.status, 'complete', record.error?.message);
+  assert.equal(RunRecordSchema.safeParse(record).success, true);
+  assert.equal(record.method, 'logprobs');
+  assert.equal(record.server.version, '0.13.0');
+  assert.match(record.modelDigest ?? '', /^[0-9a-f]{64}$/);
+  for (const task of record.tasks) {
+    const truth = double.truth(MODEL, mix.prompt, task.answer);
+    assert.ok(task.lower <= truth + 1e-6 && truth <= task.upper + 1e-6, `${task.id}: ${truth} vs [${task.lower}, ${task.upper}]`);
+    assert.ok(Math.abs(task.probability - truth) < 0.01, `${task.id}: ${task.probability} vs ${truth}`);
+    assert.ok(task.steps && task.steps.length > 0);
+  }
+  const probs = record.tasks.map((t) => t.probability);
+  assert.ok(Math.abs(record.other.probability - (1 - probs.reduce((a, b) => a + b, 0))) < 1e-12);
+  assert.ok(Math.abs(record.metrics.kl! - klUnnormalised([0.25, 0.25, 0.25, 0.25], probs)) < 1e-12);
+  assert.ok(Math.abs(record.metrics.klNormalized! - klNormalised([0.25, 0.25, 0.25, 0.25], probs)) < 1e-12);
+  assert.equal(record.metrics.K, 4);
+  // Every scripted answer ends its line with probability 0.9 and dominates the distractors.
+  assert.equal(record.metrics.r, 4);
+  assert.deepEqual(record.completions.slice(0, 4).map((c) => c.tasks[0]), ['sum.digits', 'sum.en', 'sum.fr', 'sum.es']);
+  assert.ok(record.requests > 0 && record.requests < 80, `requests ${record.requests}`);
+  assert.equal(parseRunRecord(JSON.stringify(record)).record?.id, record.id);
+});
+
+test('same inputs and seeds give identical results', async () => {
+  const strip = (r: Awaited<ReturnType<typeof analyzeMix>>) => ({ tasks: r.tasks, other: r.other, metrics: r.metrics, completions: r.completions, requests: r.requests });
+  const a = await analyzeMix(client(), mix, detection, { model: MODEL, terminated: true });
+  const b = await analyzeMix(client(), mix, detection, { model: MODEL, terminated: true });
+  assert.deepEqual(strip(a), strip(b));
+  const s1 = await analyzeMix(client(), mix, detection, { model: MODEL, method: 'sampling', samples: 40, seed: 5 });
+  const s2 = await analyzeMix(client(), mix, detection, { model: MODEL, method: 'sampling', samples: 40, seed: 5 });
+  assert.deepEqual(strip(s1), strip(s2));
+});
+
+test('sampling: frequencies with Wilson intervals, unmatched outputs, sampling-based completions', async () => {
+  const record = await analyzeMix(client(), mix, detection, { model: MODEL, method: 'sampling', samples: 150, seed: 1, concurrency: 2 });
+  assert.equal(record.status, 'complete');
+  assert.equal(record.method, 'sampling');
+  assert.equal(record.requests, 150 + 2); // samples + version + tags
+  for (const task of record.tasks) {
+    assert.ok(task.ci95 && task.ci95[0] <= task.probability && task.probability <= task.ci95[1]);
+    const truth = double.truth(MODEL, mix.prompt, task.answer, { terminated: true });
+    assert.ok(Math.abs(task.probability - truth) < 0.15, `${task.id}: ${task.probability} vs ${truth}`);
+  }
+  assert.ok(record.unmatched);
+  assert.ok(record.completions.length >= 1);
+});
+
+test('Ollama older than 0.12.11: auto falls back to sampling with a warning; logprobs fails clearly', async () => {
+  const old = await startOllamaDouble({ models: [{ name: MODEL, script: [scriptFromAnswers(mix.prompt, SCRIPT)] }], version: '0.12.10' });
+  try {
+    const oldClient = new OllamaClient({ host: old.url, retries: 0 });
+    const auto = await analyzeMix(oldClient, mix, detection, { model: MODEL, samples: 20 });
+    assert.equal(auto.status, 'complete');
+    assert.equal(auto.method, 'sampling');
+    assert.ok(auto.warnings.some((w) => w.code === 'sampling-fallback'));
+    const forced = await analyzeMix(oldClient, mix, detection, { model: MODEL, method: 'logprobs' });
+    assert.equal(forced.status, 'failed');
+    assert.equal(forced.error?.kind, 'version-too-old');
+    assert.match(forced.error?.nextStep ?? '', /Update Ollama/);
+  } finally {
+    await old.close();
+  }
+});
+
+test('a missing model fails with a Pull next step; a stopped server with Start Ollama', async () => {
+  const missing = await analyzeMix(client(), mix, detection, { model: 'llama3.2' });
+  assert.equal(missing.status, 'failed');
+  assert.equal(missing.error?.kind, 'model-not-found');
+  assert.match(missing.error?.nextStep ?? '', /ollama pull llama3\.2/);
+  const gone = await startOllamaDouble({ models: [] });
+  const url = gone.url;
+  await gone.close();
+  const down = await analyzeMix(new OllamaClient({ host: url, retries: 0 }), mix, detection, { model: MODEL });
+  assert.equal(down.status, 'failed');
+  assert.equal(down.error?.kind, 'not-running');
+  assert.equal(RunRecordSchema.safeParse(down).success, true);
+});
+
+test('cancelling keeps a partial run marked cancelled, with bounds that still hold', async () => {
+  const controller = new AbortController();
+  let steps = 0;
+  const record = await analyzeMix(client(), mix, detection, {
+    model: MODEL,
+    signal: controller.signal,
+    onProgress: (message, done) => {
+      if (message === 'Scoring task answers' && done !== undefined && ++steps === 3) controller.abort();
+    },
+  });
+  assert.equal(record.status, 'cancelled');
+  assert.equal(record.error?.kind, 'cancelled');
+  assert.equal(RunRecordSchema.safeParse(record).success, true);
+  for (const task of record.tasks) {
+    const truth = double.truth(MODEL, mix.prompt, task.answer);
+    assert.ok(task.lower <= truth + 1e-6 && truth <= task.upper + 1e-6);
+  }
+  assert.ok(record.tasks.some((t) => t.upper - t.lower > 0.01), 'a cancelled walk leaves wide intervals');
+});
+
+test('an error inside the stream mid-analysis fails the run but keeps partial results', async () => {
+  double.inject({ kind: 'errorMidStream', afterChunks: 0, count: 1 });
+  const record = await analyzeMix(client(), mix, detection, { model: MODEL });
+  double.clearFaults();
+  assert.equal(record.status, 'failed');
+  assert.ok(['server-error', 'stream-error'].includes(record.error?.kind ?? ''), record.error?.kind);
+  assert.equal(record.tasks.length, 4);
+});
