@@ -103,6 +103,9 @@ test('the generator follows the paper: counts, fresh query, distinct answers, ex
       const d = detectTasks(parsed.mix);
       assert.deepEqual(new Set(d.tasks.map((t) => t.id)), new Set(ids), `${name} seed ${seed}`);
       for (const [i, id] of ids.entries()) assert.equal(d.tasks.find((t) => t.id === id)?.answer, g.answers[i]);
+      // No example is explained by two tasks of the mix, so the shares are the realised counts.
+      assert.ok(!d.diagnostics.some((x) => x.code === 'ambiguous-example'), `${name} seed ${seed}`);
+      for (const t of d.tasks) assert.ok(Math.abs(t.share - 1 / ids.length) < 1e-12);
     }
   }
   assert.equal(generateMix({ tasks: TASK_SETS.ab, seed: 7 }).text, generateMix({ tasks: TASK_SETS.ab, seed: 7 }).text);

@@ -83,7 +83,9 @@ export function generateMix(options: GenerateMixOptions): GeneratedMix {
       // Countries are not reused (as in the paper); numbers and words may repeat.
       if (family === 'country' && usedInputs.has(input) && attempt < MAX_ATTEMPTS / 2) continue;
       const output = def.apply(input);
-      if (output !== undefined) example = { input, output, line: examples.length + 1, task: def.id };
+      // An example another task of the mix would also explain (e.g. 44@44=44) blurs the shares.
+      if (output === undefined || defs.some((d) => d !== def && d.apply(input) === output)) continue;
+      example = { input, output, line: examples.length + 1, task: def.id };
     }
     if (!example) return fail(`Could not draw an input for task '${def.id}'.`);
     usedInputs.add(example.input);
