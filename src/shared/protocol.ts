@@ -1,0 +1,73 @@
+/**
+ * The one message protocol between the extension host and the results webview. Both sides
+ * validate what they receive with these schemas and drop anything else.
+ */
+import { z } from 'zod';
+import { RunRecordSchema, type RunRecord } from '../core/record';
+
+/** What the panel shows: one run, two runs side by side, or a run still being measured. */
+export const ViewStateSchema = z.object({
+  /** Run ids shown (one, or two when comparing); kept by the webview for panel restore. */
+  runIds: z.array(z.string()).max(2),
+});
+export type ViewState = z.infer<typeof ViewStateSchema>;
+
+const ProgressSchema = z.object({
+  message: z.string(),
+  done: z.number().optional(),
+  total: z.number().optional(),
+});
+
+export const ToWebviewSchema = z.discriminatedUnion('type', [
+  /** Show a run (complete, failed, cancelled, or partial while `running`). */
+  z.object({
+    type: z.literal('showRun'),
+    record: RunRecordSchema,
+    running: z.boolean(),
+    /** True when the model is the Ollama test double (a scripted, simulated model). */
+    simulated: z.boolean(),
+  }),
+  /** Two runs side by side. */
+  z.object({
+    type: z.literal('showComparison'),
+    left: RunRecordSchema,
+    right: RunRecordSchema,
+    simulated: z.boolean(),
+  }),
+  z.object({ type: z.literal('progress'), progress: ProgressSchema }),
+  /** An error to show in the panel (e.g. a run file that cannot be read). */
+  z.object({ type: z.literal('error'), message: z.string(), nextStep: z.string().optional() }),
+]);
+export type ToWebview = z.infer<typeof ToWebviewSchema>;
+
+export const ExportFormatSchema = z.enum(['json', 'csv', 'png']);
+export type ExportFormat = z.infer<typeof ExportFormatSchema>;
+
+export const FromWebviewSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('rerun'), runId: z.string() }),
+  z.object({ type: z.literal('compareWith'), runId: z.string() }),
+  z.object({
+    type: z.literal('export'),
+    runId: z.string(),
+    format: ExportFormatSchema,
+    /** PNG of the distribution chart as a data: URL (format png only). */
+    dataUrl: z.string().startsWith('data:image/png;base64,').max(20_000_000).optional(),
+  }),
+  z.object({ type: z.literal('openSource'), runId: z.string() }),
+]);
+export type FromWebview = z.infer<typeof FromWebviewSchema>;
+
+/** Validates a message for the webview; undefined when it is not one. */
+export function parseToWebview(data: unknown): ToWebview | undefined {
+  const result = ToWebviewSchema.safeParse(data);
+  return result.success ? result.data : undefined;
+}
+
+/** Validates a message from the webview; undefined (dropped) when it is not one. */
+export function parseFromWebview(data: unknown): FromWebview | undefined {
+  const result = FromWebviewSchema.safeParse(data);
+  return result.success ? result.data : undefined;
+}
+
+export type { RunRecord };
