@@ -142,9 +142,10 @@ async function analyzeCommand(args: string[], io: CliIo): Promise<number> {
   }
   if (threshold !== undefined) {
     const intended = values.task ?? [...record.tasks].sort((a, b) => b.share - a.share)[0]?.id;
-    const offenders = record.tasks.filter((t) => t.id !== intended && t.probability > threshold);
+    // A gate must not pass on a lower bound: compare the upper end of each interval.
+    const offenders = record.tasks.filter((t) => t.id !== intended && t.upper > threshold);
     if (offenders.length > 0) {
-      io.stderr(`threshold failed: ${offenders.map((t) => `${t.id} ${t.probability.toFixed(4)}`).join(', ')} > ${threshold} (intended task: ${intended})`);
+      io.stderr(`threshold failed: ${offenders.map((t) => `${t.id} up to ${t.upper.toFixed(4)}`).join(', ')} > ${threshold} (intended task: ${intended})`);
       return EXIT.threshold;
     }
   }

@@ -3,7 +3,7 @@ import { countInTopK, entropy, klNormalised, klUnnormalised } from './estimate/m
 import { sampleAnswers } from './estimate/sampling';
 import { scoreAnswers, type AnswerScore } from './estimate/teacherForced';
 import { ollamaTokenSource } from './estimate/tokenSource';
-import { topCompletions, type Completion } from './estimate/topCompletions';
+import { COMPLETION_DEFAULTS, topCompletions, type Completion } from './estimate/topCompletions';
 import type { PromptMix } from './mix/types';
 import type { OllamaClient } from './ollama/client';
 import { classifyError, MIN_LOGPROBS_VERSION, OllamaError, supportsLogprobs } from './ollama/errors';
@@ -25,6 +25,10 @@ export interface AnalyzeOptions {
   concurrency?: number;
   minNodeMass?: number;
   keepAlive?: string | number;
+  /** Beam search for the top completions. */
+  beamWidth?: number;
+  maxDepth?: number;
+  minCompletionProbability?: number;
   /** Where the prompt came from (file path), for the record. */
   source?: string;
   signal?: AbortSignal;
@@ -75,6 +79,12 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
   let scores: AnswerScore[] | undefined;
   let sampled: Awaited<ReturnType<typeof sampleAnswers>> | undefined;
   let completions: Completion[] = [];
+  let simulated = false;
+  let eosPieces = new Set<string>();
+  let maxPromptTokens = 0;
+  const beamWidth = options.beamWidth ?? Math.max(2 * topK, 8);
+  const maxDepth = options.maxDepth ?? Math.min(32, Math.max(COMPLETION_DEFAULTS.maxDepth, ...answers.map((a) => a.length + 4)));
+  const minCompletionProbability = options.minCompletionProbability ?? COMPLETION_DEFAULTS.minProbability;
 
   const stop = (err: unknown) => {
     failure = errorOf(err, client.host, options.model);
@@ -96,22 +106,33 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
     if (!digest) {
       throw new OllamaError('model-not-found', `Model '${options.model}' is not installed on ${client.host}.`, `Pull the model (\`ollama pull ${options.model}\`) or select another one.`, 404);
     }
+    const details = await client.showModel(options.model, options.signal);
+    simulated = isSimulatedModel(options.model, details.modelfile);
+    if (details.capabilities.length > 0 && !details.capabilities.includes('completion')) {
+      throw new OllamaError('bad-request', `Model '${options.model}' cannot generate text (capabilities: ${details.capabilities.join(', ')}).`, 'Select a text-generation model.');
+    }
+    eosPieces = new Set(details.stops);
     const scheduler = new RequestScheduler(settings.concurrency);
     if (method === 'logprobs') {
       const source = ollamaTokenSource(client, scheduler, options.model, mix.prompt, options.keepAlive);
       progress('Scoring task answers');
-      const scored = await scoreAnswers(source, answers, {
-        terminated: settings.terminated,
-        minNodeMass: settings.minNodeMass,
-        signal: options.signal,
-        onProgress: (done) => progress('Scoring task answers', done),
-      });
-      scores = scored.scores;
-      if (!scored.complete) throw scored.error;
-      progress('Finding the most probable completions');
-      const top = await topCompletions(source, { k: topK, maxDepth: Math.min(32, Math.max(8, ...answers.map((a) => a.length + 4))), signal: options.signal });
-      completions = top.completions;
-      if (!top.complete) throw top.error;
+      try {
+        const scored = await scoreAnswers(source, answers, {
+          terminated: settings.terminated,
+          minNodeMass: settings.minNodeMass,
+          eosPieces,
+          signal: options.signal,
+          onProgress: (done) => progress('Scoring task answers', done),
+        });
+        scores = scored.scores;
+        if (!scored.complete) throw scored.error;
+        progress('Finding the most probable completions');
+        const top = await topCompletions(source, { k: topK, beamWidth, maxDepth, minProbability: minCompletionProbability, eosPieces, signal: options.signal });
+        completions = top.completions;
+        if (!top.complete) throw top.error;
+      } finally {
+        maxPromptTokens = source.maxPromptTokens ?? 0;
+      }
     } else {
       progress('Sampling', 0, settings.samples);
       sampled = await sampleAnswers(client, scheduler, options.model, mix.prompt, answers, {
@@ -129,6 +150,14 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
     stop(err);
   }
 
+  if (maxPromptTokens > 0 && status === 'complete') {
+    const loaded = await client.loadedModels(options.signal).catch(() => []);
+    const contextLength = loaded.find((m) => m.name === options.model || m.name === `${options.model}:latest`)?.contextLength;
+    if (contextLength && maxPromptTokens >= contextLength) {
+      warnings.push({ severity: 'warning', code: 'context-overflow', message: `The prompt (${maxPromptTokens} tokens) fills the model's context (${contextLength}): Ollama may have cut its beginning. Shorten the prompt or raise num_ctx (OLLAMA_CONTEXT_LENGTH).`, line: 1, column: 1 });
+    }
+  }
+
   const taskResults: TaskResult[] = tasks.map((task) => {
     const base = { id: task.id, label: task.label, answer: task.answer, share: task.share, examples: task.count };
     const score = scores?.find((s) => s.answer === task.answer);
@@ -137,16 +166,24 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
     if (sample) return { ...base, probability: sample.probability, lower: sample.ci95[0], upper: sample.ci95[1], exact: false, ci95: sample.ci95, count: sample.count };
     return { ...base, probability: 0, lower: 0, upper: 1, exact: false };
   });
-  const probs = taskResults.map((t) => t.probability);
-  const shares = taskResults.map((t) => t.share);
+  // Tasks with the same answer for the query are one outcome: count its probability once.
+  const byAnswer = new Map<string, { probability: number; lower: number; upper: number; share: number }>();
+  for (const t of taskResults) {
+    const entry = byAnswer.get(t.answer);
+    if (entry) entry.share += t.share;
+    else byAnswer.set(t.answer, { probability: t.probability, lower: t.lower, upper: t.upper, share: t.share });
+  }
+  const outcomes = [...byAnswer.values()];
+  const probs = outcomes.map((o) => o.probability);
+  const shares = outcomes.map((o) => o.share);
   const mass = probs.reduce((a, b) => a + b, 0);
   const measured = scores !== undefined || (sampled?.samples ?? 0) > 0;
   const other = sampled
     ? { probability: sampled.other.probability, lower: sampled.other.ci95[0], upper: sampled.other.ci95[1] }
     : {
         probability: 1 - mass,
-        lower: 1 - taskResults.reduce((a, t) => a + t.upper, 0),
-        upper: 1 - taskResults.reduce((a, t) => a + t.lower, 0),
+        lower: 1 - outcomes.reduce((a, o) => a + o.upper, 0),
+        upper: 1 - outcomes.reduce((a, o) => a + o.lower, 0),
       };
   const completionRows = completions.map((c) => ({ text: c.text, probability: c.probability, tasks: tasks.filter((t) => t.answer === c.text).map((t) => t.id) }));
 
@@ -159,6 +196,7 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
     ...(failure ? { error: { kind: failure.kind, message: failure.message, nextStep: failure.nextStep } } : {}),
     model: options.model,
     ...(digest ? { modelDigest: digest } : {}),
+    simulated,
     server: { host: client.host, ...(version ? { version } : {}), logprobs: version ? supportsLogprobs(version) : false },
     method,
     options: {
@@ -169,6 +207,11 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
       seed: settings.seed,
       concurrency: settings.concurrency,
       minNodeMass: settings.minNodeMass,
+      ...(options.keepAlive !== undefined ? { keepAlive: options.keepAlive } : {}),
+      requestTimeoutMs: client.requestTimeoutMs,
+      beamWidth,
+      maxDepth,
+      minCompletionProbability,
     },
     input: {
       ...(options.source ? { source: options.source } : {}),
@@ -182,7 +225,7 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
     metrics: {
       kl: measured ? finiteOrNull(klUnnormalised(shares, probs)) : null,
       klNormalized: measured ? finiteOrNull(klNormalised(shares, probs)) : null,
-      r: measured && completions.length > 0 ? countInTopK(tasks.map((t) => t.answer), completions, K) : null,
+      r: measured && completions.length > 0 ? countInTopK(taskResults.map((t) => ({ answer: t.answer, fallback: t.probability })), completions, K) : null,
       K,
       entropy: measured ? entropy(probs) : 0,
       taskMass: mass,
@@ -203,4 +246,9 @@ function sampledCompletions(sampled: Awaited<ReturnType<typeof sampleAnswers>>):
     ...sampled.unmatched.map((u) => ({ text: u.text, probability: u.count / n })),
   ];
   return rows.sort((a, b) => b.probability - a.probability || a.text.localeCompare(b.text));
+}
+
+/** The Ollama test double labels its models: "double" in the name and its Modelfile header. */
+export function isSimulatedModel(name: string, modelfile: string): boolean {
+  return /test double/i.test(modelfile) || /(^|[-_/:.])double([-_/:.]|$)/i.test(name);
 }

@@ -59,6 +59,8 @@ export const RunRecordSchema = z.object({
   error: RunErrorSchema.optional(),
   model: z.string(),
   modelDigest: z.string().optional(),
+  /** True when the model is the Ollama test double (scripted distributions, not a real model). */
+  simulated: z.boolean(),
   server: z.object({ host: z.string(), version: z.string().optional(), logprobs: z.boolean() }),
   method: z.enum(['logprobs', 'sampling']),
   options: z.object({
@@ -69,6 +71,11 @@ export const RunRecordSchema = z.object({
     seed: z.number(),
     concurrency: z.number(),
     minNodeMass: z.number(),
+    keepAlive: z.union([z.string(), z.number()]).optional(),
+    requestTimeoutMs: z.number(),
+    beamWidth: z.number(),
+    maxDepth: z.number(),
+    minCompletionProbability: z.number(),
   }),
   input: z.object({
     source: z.string().optional(),

@@ -77,7 +77,7 @@ test('sampling: frequencies with Wilson intervals, unmatched outputs, sampling-b
   const record = await analyzeMix(client(), mix, detection, { model: MODEL, method: 'sampling', samples: 150, seed: 1, concurrency: 2 });
   assert.equal(record.status, 'complete');
   assert.equal(record.method, 'sampling');
-  assert.equal(record.requests, 150 + 2); // samples + version + tags
+  assert.equal(record.requests, 150 + 3); // samples + version + tags + show
   for (const task of record.tasks) {
     assert.ok(task.ci95 && task.ci95[0] <= task.probability && task.probability <= task.ci95[1]);
     const truth = double.truth(MODEL, mix.prompt, task.answer, { terminated: true });
@@ -139,10 +139,62 @@ test('cancelling keeps a partial run marked cancelled, with bounds that still ho
 });
 
 test('an error inside the stream mid-analysis fails the run but keeps partial results', async () => {
-  double.inject({ kind: 'errorMidStream', afterChunks: 0, count: 1 });
+  double.inject({ kind: 'errorMidStream', afterChunks: 1, count: 1, error: 'an error was encountered while running the model' });
   const record = await analyzeMix(client(), mix, detection, { model: MODEL });
   double.clearFaults();
   assert.equal(record.status, 'failed');
-  assert.ok(['server-error', 'stream-error'].includes(record.error?.kind ?? ''), record.error?.kind);
+  assert.equal(record.error?.kind, 'stream-error');
+  assert.match(record.error?.message ?? '', /an error was encountered while running the model/);
   assert.equal(record.tasks.length, 4);
+});
+
+test('the model\'s stop pieces from /api/show count as end of sequence (terminated scoring stays exact)', async () => {
+  const prompt = mix.prompt;
+  const eos = '<|my_eos|>';
+  double.addModel({
+    name: 'double-stops',
+    eosToken: eos,
+    parameters: { stop: [eos] },
+    // The terminator is never the greedy token here: Go runners return no logprobs when it is.
+    script: [{ prompt, nodes: { '': [{ token: '91', prob: 0.6 }, { token: 'ninety-one', prob: 0.4 }], '91': [{ token: 'x', prob: 0.6 }, { token: eos, prob: 0.4 }], 'ninety-one': [{ token: 'y', prob: 0.5 }, { token: eos, prob: 0.5 }] } }],
+  });
+  const twoTasks = { ...detection, tasks: detection.tasks.slice(0, 2) };
+  const record = await analyzeMix(client(), mix, twoTasks, { model: 'double-stops', terminated: true });
+  assert.equal(record.status, 'complete', record.error?.message);
+  assert.deepEqual(record.tasks.map((t) => [t.exact, Math.round(t.probability * 1e6) / 1e6]), [[true, 0.24], [true, 0.2]]);
+});
+
+test('tasks with the same answer count once in the task mass, "other" and the KL', async () => {
+  const abText = '96@55=96\n88@46=46\n63@93=156\n33@33=';
+  const ab = parseMix(abText);
+  assert.ok(ab.mix);
+  const abDetection = detectTasks(ab.mix);
+  assert.ok(abDetection.diagnostics.some((d) => d.code === 'duplicate-answers'));
+  double.addModel({ name: 'double-dup', script: [scriptFromAnswers(ab.mix.prompt, [{ text: '33', prob: 0.5 }, { text: '66', prob: 0.3 }])] });
+  const record = await analyzeMix(client(), ab.mix, abDetection, { model: 'double-dup' });
+  assert.equal(record.status, 'complete');
+  const p33 = record.tasks.find((t) => t.id === 'ab.copy1')!.probability;
+  const p66 = record.tasks.find((t) => t.id === 'sum.digits')!.probability;
+  assert.ok(Math.abs(record.metrics.taskMass - (p33 + p66)) < 1e-12);
+  assert.ok(Math.abs(record.other.probability - (1 - p33 - p66)) < 1e-12);
+  assert.ok(Math.abs(record.metrics.klNormalized! - klNormalised([2 / 3, 1 / 3], [p33, p66])) < 1e-12);
+});
+
+test('a prompt that fills the model context is flagged', async () => {
+  const long = Array.from({ length: 2200 }, (_, i) => `${10 + (i % 80)}+${11 + (i % 70)}->${21 + (i % 80) + (i % 70)}`).join('\n') + '\n28+63->';
+  const parsedLong = parseMix(long);
+  assert.ok(parsedLong.mix);
+  const longDetection = detectTasks(parsedLong.mix);
+  double.addModel({ name: 'double-long', script: [scriptFromAnswers(parsedLong.mix.prompt, [{ text: '91', prob: 0.9 }])] });
+  const record = await analyzeMix(client(), parsedLong.mix, longDetection, { model: 'double-long' });
+  assert.equal(record.status, 'complete');
+  assert.ok(record.warnings.some((w) => w.code === 'context-overflow'), JSON.stringify(record.warnings.map((w) => w.code)));
+});
+
+test('a simulated model is flagged in the record; options are all recorded', async () => {
+  const record = await analyzeMix(client(), mix, detection, { model: MODEL, keepAlive: '10m' });
+  assert.equal(record.simulated, true);
+  assert.equal(record.options.keepAlive, '10m');
+  assert.equal(record.options.requestTimeoutMs, 300_000);
+  assert.ok(record.options.beamWidth >= 8 && record.options.maxDepth >= 16);
 });

@@ -132,8 +132,11 @@ test('intervals contain the truth on 1 000 randomised scripted models', async ()
       const answers = pickAnswers(seed);
       const name = `double-random-${seed}`;
       const prompt = `Q${seed}->`;
-      double.addModel(randomScriptedModel(seed, name, prompt, answers));
-      const terminated = seed % 4 === 3;
+      // End of sequence as the empty piece (llama-server), a well-known marker, or a control piece
+      // the estimator cannot interpret (its mass may only widen terminated intervals).
+      const eosToken = ['', '</s>', '<|custom_end|>'][seed % 3]!;
+      double.addModel(randomScriptedModel(seed, name, prompt, answers, { eosToken }));
+      const terminated = seed % 4 === 3 || seed % 6 === 2;
       const client = new OllamaClient({ host: double.url, retries: 0 });
       const tokens = ollamaTokenSource(client, new RequestScheduler(4), `${name}:latest`, prompt);
       const result = await scoreAnswers(tokens, answers, { terminated });
@@ -258,4 +261,48 @@ test('sampling neutralises every sampler, seeds each sample and lists unmatched 
   // Same seeds → same draws.
   const again = await sampleAnswers(client, new RequestScheduler(1), 'double-sampling', 'S->', ['81'], { samples: 20, seed: 7 });
   assert.deepEqual(again.answers, result.answers);
+});
+
+test('when end of sequence is the greedy token (no logprobs from Go runners), sampled retries recover the alternatives', async () => {
+  const prompt = 'E->';
+  realisticDouble.addModel({
+    name: 'double-eos-first',
+    script: [
+      {
+        prompt,
+        nodes: {
+          '': [
+            { token: '', prob: 0.5 },
+            { token: '81', prob: 0.3 },
+            { token: 'x', prob: 0.2 },
+          ],
+        },
+      },
+    ],
+  });
+  const client = new OllamaClient({ host: realisticDouble.url, retries: 0 });
+  const reply = await client.nextTokens('double-eos-first', prompt, 20);
+  assert.equal(reply.top.length, 3);
+  const tokens = ollamaTokenSource(client, new RequestScheduler(1), 'double-eos-first', prompt);
+  const result = await scoreAnswers(tokens, ['81'], {});
+  assert.ok(Math.abs(result.scores[0]!.lower - 0.3) < 1e-6);
+  const top = await topCompletions(tokens, { k: 2 });
+  assert.equal(top.completions[0]!.text, '');
+  assert.ok(Math.abs(top.completions[0]!.probability - 0.5) < 1e-6);
+});
+
+test('requests still queued are not sent after a failure', async () => {
+  const prompt = 'F->';
+  realisticDouble.addModel(randomScriptedModel(77, 'double-fail-fast', prompt, ['eighty-one', 'ochenta y uno', 'quatre-vingt-un', '81', '8']));
+  const client = new OllamaClient({ host: realisticDouble.url, retries: 0 });
+  const tokens = ollamaTokenSource(client, new RequestScheduler(1), 'double-fail-fast:latest', prompt);
+  await tokens.next('');
+  realisticDouble.resetCounters();
+  realisticDouble.inject({ kind: 'status', status: 500, count: 1 });
+  const result = await scoreAnswers(tokens, ['eighty-one', 'ochenta y uno', 'quatre-vingt-un', '81', '8'], {});
+  assert.equal(result.complete, false);
+  await new Promise((r) => setTimeout(r, 200));
+  // The first request of the level failed; none of the queued ones followed it to the server.
+  assert.equal(realisticDouble.counters.requests, 1);
+  realisticDouble.clearFaults();
 });

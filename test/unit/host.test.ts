@@ -47,7 +47,10 @@ test('errors are classified with a next step', () => {
   assert.equal(busy.kind, 'overloaded');
   assert.ok(busy.retryable);
   assert.equal(classifyError(Object.assign(new Error('bad'), { status_code: 400, error: 'bad' }), ctx).kind, 'bad-request');
-  assert.equal(classifyError(new Error('an error was encountered while running the model'), ctx).kind, 'stream-error');
+  // A plain failure that did not come from the stream is not blamed on Ollama nor retried.
+  const unknown = classifyError(new TypeError('x is not a function'), ctx);
+  assert.equal(unknown.kind, 'unknown');
+  assert.equal(unknown.retryable, false);
   const own = new OllamaError('stalled', 'x', 'y');
   assert.equal(classifyError(own, ctx), own);
 });

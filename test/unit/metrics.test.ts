@@ -28,10 +28,21 @@ test('entropy counts the "other" mass', () => {
   assert.ok(Math.abs(entropy([0.25, 0.25, 0.25]) - Math.log(4)) < 1e-12);
 });
 
-test('r counts task answers among the top K completions', () => {
-  const completions = [{ text: '81' }, { text: 'eighty-one' }, { text: '18' }, { text: 'ochenta y uno' }];
-  assert.equal(countInTopK(['81', 'eighty-one', 'quatre-vingt-un', 'ochenta y uno'], completions, 4), 3);
-  assert.equal(countInTopK(['81', 'eighty-one'], completions, 1), 1);
+test('r counts tasks whose answer reaches the K-th completion (paper rule, 1e-5 slack)', () => {
+  const completions = [
+    { text: '81', probability: 0.4 },
+    { text: 'eighty-one', probability: 0.2 },
+    { text: '18', probability: 0.1 },
+    { text: 'ochenta y uno', probability: 0.05 },
+  ];
+  const answers = ['81', 'eighty-one', 'quatre-vingt-un', 'ochenta y uno'].map((answer) => ({ answer }));
+  assert.equal(countInTopK(answers, completions, 4), 3);
+  assert.equal(countInTopK(answers.slice(0, 2), completions, 1), 1);
+  // Not enumerated by the beam search, but its teacher-forced value reaches the K-th completion.
+  assert.equal(countInTopK([{ answer: 'quatre-vingt-un', fallback: 0.06 }], completions, 4), 1);
+  assert.equal(countInTopK([{ answer: 'quatre-vingt-un', fallback: 0.04 }], completions, 4), 0);
+  assert.equal(countInTopK([{ answer: 'ochenta y uno' }], completions, 4), 1);
+  assert.equal(countInTopK([{ answer: 'x', fallback: 0.05 - 5e-6 }], completions, 4), 1);
 });
 
 test('mixture counts follow the paper rounding (floor, then +1 in task order to non-integers)', () => {

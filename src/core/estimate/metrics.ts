@@ -34,10 +34,25 @@ export function entropy(probs: readonly number[]): number {
   return [...probs, other].reduce((h, p) => (p > 0 ? h - p * Math.log(p) : h), 0);
 }
 
-/** The paper's r: how many task answers are among the K most probable completions. */
-export function countInTopK(answers: readonly string[], completions: readonly { text: string }[], k: number): number {
-  const top = new Set(completions.slice(0, k).map((c) => c.text));
-  return new Set(answers.filter((a) => top.has(a))).size;
+/**
+ * The paper's r (§7): how many tasks have an answer among the K most probable completions. As
+ * in the paper's code, a task counts when its probability — the enumerated value when beam search
+ * found its answer, else its teacher-forced value — is at least the K-th completion's minus 1e-5.
+ */
+export function countInTopK(
+  answers: readonly { answer: string; fallback?: number }[],
+  completions: readonly { text: string; probability: number }[],
+  k: number,
+): number {
+  const sorted = [...completions].sort((a, b) => b.probability - a.probability);
+  const kth = sorted.length >= k ? sorted[k - 1]!.probability : 0;
+  let r = 0;
+  for (const { answer, fallback } of answers) {
+    const enumerated = completions.find((c) => c.text === answer)?.probability;
+    const p = enumerated ?? fallback ?? 0;
+    if (p > 0 && p >= kth - 1e-5) r++;
+  }
+  return r;
 }
 
 /** Task proportions from example counts, the paper's way (realised count fractions). */

@@ -82,7 +82,9 @@ export async function sampleAnswers(
         if (error !== undefined || options.signal?.aborted) return;
         const result = await client.generate({ model, prompt, options: neutralSampler(options.seed + i, numPredict), keepAlive: options.keepAlive }, options.signal);
         const line = normaliseSample(result.text);
-        const index = wanted.get(line);
+        // Cut off by the token limit before the line ended: not an answer, whatever its start.
+        const truncated = result.doneReason === 'length' && !result.text.includes('\n');
+        const index = truncated ? undefined : wanted.get(line);
         if (index !== undefined) counts[index]!++;
         else {
           otherCount++;

@@ -2,9 +2,10 @@ import type { NextTokenReply } from '../ollama/client';
 import type { TokenLogprob } from '../ollama/types';
 import {
   bytesKey,
+  classifyPiece,
   concatBytes,
   decodeComplete,
-  isEndOfSequence,
+  linkedAbort,
   startsWithBytes,
   tokenBytes,
   utf8,
@@ -36,6 +37,8 @@ export interface TeacherForcedOptions {
   terminated?: boolean;
   /** Trie nodes reached with less mass than this are not requested; their mass widens the interval. */
   minNodeMass?: number;
+  /** The model's end-of-sequence / stop pieces beyond the well-known ones. */
+  eosPieces?: ReadonlySet<string>;
   signal?: AbortSignal;
   onProgress?: (done: number, known: number) => void;
 }
@@ -57,6 +60,9 @@ interface NodeState {
 
 const NEWLINE = 0x0a;
 
+/** Bounds and "exact" hold up to this much: the rounding of 20 float32 logprobs. */
+export const FLOAT32_NOISE = 1e-6;
+
 /**
  * P(answer | prompt) the paper's way — the product of the answer's token probabilities, summed
  * over every token path that spells it — walked as one 1-token request per node of the trie of all
@@ -68,6 +74,9 @@ const NEWLINE = 0x0a;
 export async function scoreAnswers(source: NextTokenSource, answers: readonly string[], options: TeacherForcedOptions = {}): Promise<TeacherForcedResult> {
   const terminated = options.terminated ?? false;
   const minNodeMass = options.minNodeMass ?? 0;
+  const eosPieces = options.eosPieces ?? new Set<string>();
+  // Stops the requests still queued as soon as one fails (or the caller cancels).
+  const batch = linkedAbort(options.signal);
   const targets = answers.map((a) => utf8(a));
   const lower = new Array<number>(answers.length).fill(0);
   const gap = new Array<number>(answers.length).fill(0);
@@ -97,13 +106,20 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
     }
     const probs = top.map((t) => Math.exp(t.logprob));
     const seenMass = probs.reduce((a, b) => a + b, 0);
-    const unseen = Math.max(0, 1 - seenMass);
+    // Ollama sends float32 logprobs: a shortfall below their rounding noise is not unseen mass.
+    const unseen = 1 - seenMass < FLOAT32_NOISE ? 0 : 1 - seenMass;
     const smallest = Math.min(...probs);
-    const seenPieces = new Set(top.map((t) => bytesKey(tokenBytes(t))));
+    const endsHere = (i: number) => targets[i]!.length === node.bytes.length && startsWithBytes(targets[i]!, node.bytes);
     top.forEach((entry, j) => {
       const p = node.mass * probs[j]!;
-      if (isEndOfSequence(entry)) {
-        if (terminated) targets.forEach((t, i) => t.length === node.bytes.length && startsWithBytes(t, node.bytes) && (lower[i]! += p));
+      const kind = classifyPiece(entry, eosPieces);
+      if (kind === 'eos') {
+        if (terminated) targets.forEach((_, i) => endsHere(i) && (lower[i]! += p));
+        return;
+      }
+      if (kind === 'special') {
+        // A control piece we cannot read may or may not end the text: only an uncertainty.
+        if (terminated) targets.forEach((_, i) => endsHere(i) && (gap[i]! += p));
         return;
       }
       const child = concatBytes(node.bytes, tokenBytes(entry));
@@ -126,10 +142,9 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
         gap[i]! += node.mass * unseen;
         continue;
       }
-      let candidates = 0;
-      for (let len = node.bytes.length + 1; len <= target.length; len++) {
-        if (!seenPieces.has(bytesKey(target.subarray(node.bytes.length, len)))) candidates++;
-      }
+      // Every prefix of the rest may still be an unseen piece, even one whose text was seen:
+      // vocabularies hold pieces with identical bytes (byte-fallback tokens such as <0x38> = "8").
+      const candidates = target.length - node.bytes.length;
       gap[i]! += node.mass * Math.min(unseen, candidates * smallest);
     }
   };
@@ -143,26 +158,37 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
       if (pending.length === 0) break;
       const shortest = Math.min(...pending.map((n) => n.bytes.length));
       const level = pending.filter((n) => n.bytes.length === shortest);
-      await Promise.all(
-        level.map(async (node) => {
-          if (!needsRequest(node.bytes) || node.mass <= 0) {
-            node.processed = true;
-            return;
+      const toRequest: Array<{ node: NodeState; text: string }> = [];
+      for (const node of level) {
+        const text = decodeComplete(node.bytes);
+        if (!needsRequest(node.bytes) || node.mass <= 0) node.processed = true;
+        else if (text === undefined || node.mass < minNodeMass) {
+          // Ends inside a UTF-8 character (cannot be sent as text) or too unlikely to be worth a request.
+          for (const i of dependents(node.bytes)) gap[i]! += node.mass;
+          node.processed = true;
+        } else toRequest.push({ node, text });
+      }
+      const replies = await Promise.all(
+        toRequest.map(async ({ text }) => {
+          try {
+            const reply = await source.next(text, batch.signal);
+            options.onProgress?.(source.requests - startRequests, nodes.size);
+            return reply;
+          } catch (err) {
+            batch.abort(err);
+            throw err;
           }
-          const text = decodeComplete(node.bytes);
-          if (text === undefined || node.mass < minNodeMass) {
-            // Ends inside a UTF-8 character (cannot be sent as text) or too unlikely to be worth a request.
-            for (const i of dependents(node.bytes)) gap[i]! += node.mass;
-            node.processed = true;
-            return;
-          }
-          const reply = await source.next(text, options.signal);
+        }),
+      );
+      // Expand in a fixed order so sums (and results) do not depend on reply timing.
+      toRequest
+        .map((r, k) => ({ ...r, reply: replies[k]! }))
+        .sort((a, b) => (bytesKey(a.node.bytes) < bytesKey(b.node.bytes) ? -1 : 1))
+        .forEach(({ node, reply }) => {
           node.reply = reply;
           node.processed = true;
           expand(node, reply);
-          options.onProgress?.(source.requests - startRequests, nodes.size);
-        }),
-      );
+        });
     }
   } catch (err) {
     complete = false;
@@ -194,7 +220,7 @@ function bestPath(nodes: Map<string, NodeState>, target: Uint8Array): TokenStep[
     const node = nodes.get(bytesKey(target.subarray(0, k)));
     if (!node?.reply) continue;
     for (const entry of node.reply.top) {
-      if (isEndOfSequence(entry)) continue;
+      if (classifyPiece(entry) !== 'text') continue;
       const piece = tokenBytes(entry);
       if (piece.length === 0 || !startsWithBytes(target, piece, k)) continue;
       const prob = Math.exp(entry.logprob);

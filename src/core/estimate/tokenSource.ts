@@ -7,6 +7,8 @@ export interface NextTokenSource {
   next(prefix: string, signal?: AbortSignal): Promise<NextTokenReply>;
   /** Number of requests actually sent (memoised look-ups are free). */
   readonly requests: number;
+  /** The largest prompt_eval_count seen (to detect prompts longer than the context). */
+  readonly maxPromptTokens?: number;
 }
 
 export const MAX_TOP_LOGPROBS = 20;
@@ -24,17 +26,24 @@ export function ollamaTokenSource(
 ): NextTokenSource {
   const memo = new Map<string, Promise<NextTokenReply>>();
   let requests = 0;
+  let maxPromptTokens = 0;
   return {
     get requests() {
       return requests;
+    },
+    get maxPromptTokens() {
+      return maxPromptTokens;
     },
     next(prefix, signal) {
       const cached = memo.get(prefix);
       if (cached) return cached;
       const text = prompt + prefix;
-      const promise = scheduler.run(text, () => {
+      const promise = scheduler.run(text, async () => {
+        if (signal?.aborted) throw signal.reason;
         requests++;
-        return client.nextTokens(model, text, MAX_TOP_LOGPROBS, signal, keepAlive);
+        const reply = await client.nextTokens(model, text, MAX_TOP_LOGPROBS, signal, keepAlive);
+        maxPromptTokens = Math.max(maxPromptTokens, reply.promptEvalCount ?? 0);
+        return reply;
       });
       memo.set(prefix, promise);
       promise.catch(() => memo.delete(prefix));
@@ -54,11 +63,33 @@ export function tokenBytes(entry: TokenLogprob): Uint8Array {
   return entry.bytes ? Uint8Array.from(entry.bytes) : utf8(entry.token);
 }
 
-const EOS_PIECES = new Set(['</s>', '<|eot_id|>', '<|endoftext|>', '<|im_end|>', '<eos>', '<|end|>', '<end_of_turn>', '<|end_of_text|>', '<|eom_id|>']);
+const EOS_PIECES = new Set(['</s>', '<|eot_id|>', '<|endoftext|>', '<|im_end|>', '<eos>', '<|end|>', '<end_of_turn>', '<|end_of_text|>', '<|eom_id|>', '<｜end▁of▁sentence｜>']);
 
-/** End of sequence: the empty piece (as llama-server reports it) or a well-known EOS marker. */
-export function isEndOfSequence(entry: TokenLogprob): boolean {
-  return (entry.token === '' && (!entry.bytes || entry.bytes.length === 0)) || EOS_PIECES.has(entry.token);
+/**
+ * What a piece means for answer scoring: `eos` ends the text (the empty piece, as llama-server
+ * reports end-of-sequence, a well-known marker, or one of the model's stop pieces); `special`
+ * looks like a control token we cannot interpret (it may or may not end the text, so its mass is
+ * only ever counted as uncertain); `text` is ordinary text.
+ */
+export type PieceKind = 'eos' | 'special' | 'text';
+
+export function classifyPiece(entry: TokenLogprob, extraEos: ReadonlySet<string> = new Set()): PieceKind {
+  if (entry.token === '' && (!entry.bytes || entry.bytes.length === 0)) return 'eos';
+  if (EOS_PIECES.has(entry.token) || extraEos.has(entry.token)) return 'eos';
+  if (/^<[|｜\[]?[^<>\s]{0,60}[|｜\]]?>$/.test(entry.token) && /[|｜_\[\]/]|^<\/?[a-z]+>$/i.test(entry.token)) return 'special';
+  return 'text';
+}
+
+export function isEndOfSequence(entry: TokenLogprob, extraEos?: ReadonlySet<string>): boolean {
+  return classifyPiece(entry, extraEos) === 'eos';
+}
+
+/** An AbortController that also aborts when `parent` does; abort it to stop a batch early. */
+export function linkedAbort(parent?: AbortSignal): AbortController {
+  const controller = new AbortController();
+  if (parent?.aborted) controller.abort(parent.reason);
+  else parent?.addEventListener('abort', () => controller.abort(parent.reason), { once: true });
+  return controller;
 }
 
 export function startsWithBytes(haystack: Uint8Array, prefix: Uint8Array, offset = 0): boolean {

@@ -1,4 +1,4 @@
-import { isEndOfSequence, type NextTokenSource } from './tokenSource';
+import { bytesKey, classifyPiece, concatBytes, decodeComplete, linkedAbort, tokenBytes, type NextTokenSource } from './tokenSource';
 
 export interface Completion {
   /** The completed line, without its terminator. */
@@ -16,6 +16,7 @@ export interface TopCompletionsOptions {
   maxDepth?: number;
   /** Paths below this probability are dropped. */
   minProbability?: number;
+  eosPieces?: ReadonlySet<string>;
   signal?: AbortSignal;
 }
 
@@ -26,19 +27,35 @@ export interface TopCompletionsResult {
   error?: unknown;
 }
 
+export const COMPLETION_DEFAULTS = { maxDepth: 16, minProbability: 1e-4 };
+
+const NEWLINE = 0x0a;
+
+interface Beam {
+  bytes: Uint8Array;
+  p: number;
+}
+
 /**
  * The K most probable terminated completions, by beam search over top_logprobs (paper §7): a
- * completion ends at a newline or end of sequence. Memoised token sources make the nodes already
- * walked by teacher-forced scoring free.
+ * completion ends at a newline, end of sequence, or a control piece. Paths are byte strings so
+ * byte-fallback pieces join correctly; memoised token sources make the nodes already walked by
+ * teacher-forced scoring free.
  */
 export async function topCompletions(source: NextTokenSource, options: TopCompletionsOptions): Promise<TopCompletionsResult> {
   const k = Math.max(1, options.k);
   const width = options.beamWidth ?? Math.max(2 * k, 8);
-  const maxDepth = options.maxDepth ?? 16;
-  const minProbability = options.minProbability ?? 1e-4;
+  const maxDepth = options.maxDepth ?? COMPLETION_DEFAULTS.maxDepth;
+  const minProbability = options.minProbability ?? COMPLETION_DEFAULTS.minProbability;
+  const eosPieces = options.eosPieces ?? new Set<string>();
   const startRequests = source.requests;
+  const batch = linkedAbort(options.signal);
   const found = new Map<string, number>();
-  let beams: Array<{ text: string; p: number }> = [{ text: '', p: 1 }];
+  const add = (bytes: Uint8Array, p: number) => {
+    const text = decodeComplete(bytes);
+    if (text !== undefined) found.set(text, (found.get(text) ?? 0) + p);
+  };
+  let beams: Beam[] = [{ bytes: new Uint8Array(0), p: 1 }];
   let complete = true;
   let error: unknown;
 
@@ -49,34 +66,49 @@ export async function topCompletions(source: NextTokenSource, options: TopComple
 
   try {
     for (let depth = 0; depth < maxDepth && beams.length > 0; depth++) {
-      const replies = await Promise.all(beams.map((b) => source.next(b.text, options.signal)));
-      const next = new Map<string, number>();
-      beams.forEach((beam, i) => {
+      // Beams ending inside a UTF-8 character cannot be sent as text; they are dropped (lower bounds).
+      const sendable = beams.filter((b) => decodeComplete(b.bytes) !== undefined);
+      const replies = await Promise.all(
+        sendable.map((b) =>
+          source.next(decodeComplete(b.bytes)!, batch.signal).catch((err: unknown) => {
+            batch.abort(err);
+            throw err;
+          }),
+        ),
+      );
+      const next = new Map<string, Beam>();
+      sendable.forEach((beam, i) => {
         for (const entry of replies[i]!.top) {
           const p = beam.p * Math.exp(entry.logprob);
-          if (isEndOfSequence(entry)) {
-            found.set(beam.text, (found.get(beam.text) ?? 0) + p);
+          if (classifyPiece(entry, eosPieces) !== 'text') {
+            add(beam.bytes, p);
             continue;
           }
-          const newline = entry.token.indexOf('\n');
+          const piece = tokenBytes(entry);
+          const newline = piece.indexOf(NEWLINE);
           if (newline >= 0) {
-            const text = beam.text + entry.token.slice(0, newline);
-            found.set(text, (found.get(text) ?? 0) + p);
+            add(concatBytes(beam.bytes, piece.subarray(0, newline)), p);
             continue;
           }
-          const text = beam.text + entry.token;
-          next.set(text, (next.get(text) ?? 0) + p);
+          const bytes = concatBytes(beam.bytes, piece);
+          const key = bytesKey(bytes);
+          const existing = next.get(key);
+          if (existing) existing.p += p;
+          else next.set(key, { bytes, p });
         }
       });
       // A path can only matter if it could still reach the top K: as a new completion (its own
       // probability is an upper bound) or by adding to a completion already found that it extends to.
       const kth = kthBest();
-      const canMatter = (b: { text: string; p: number }) =>
-        b.p >= minProbability && (b.p >= kth || [...found.entries()].some(([text, q]) => text.startsWith(b.text) && q + b.p >= kth));
-      beams = [...next.entries()]
-        .map(([text, p]) => ({ text, p }))
+      const canMatter = (b: Beam) => {
+        if (b.p < minProbability) return false;
+        if (b.p >= kth) return true;
+        const text = decodeComplete(b.bytes);
+        return text === undefined || [...found.entries()].some(([done, q]) => done.startsWith(text) && q + b.p >= kth);
+      };
+      beams = [...next.values()]
         .filter(canMatter)
-        .sort((a, b) => b.p - a.p || a.text.localeCompare(b.text))
+        .sort((a, b) => b.p - a.p || (bytesKey(a.bytes) < bytesKey(b.bytes) ? -1 : 1))
         .slice(0, width);
     }
   } catch (err) {

@@ -1,7 +1,8 @@
 import { Ollama } from 'ollama';
 import { classifyError, OllamaError } from './errors';
 import { createGuardedFetch } from './guardedFetch';
-import type { GenerateResult, GenerateSpec, Logprob, ModelDetails, ModelSummary, PullProgress } from './types';
+import { nodeFetch } from './nodeFetch';
+import type { GenerateResult, GenerateSpec, GenerationOptions, Logprob, ModelDetails, ModelSummary, PullProgress } from './types';
 
 export interface OllamaClientOptions {
   host: string;
@@ -24,6 +25,8 @@ export interface NextTokenReply {
   top: Logprob[];
   /** The token actually generated (absent when generation ended at once). */
   generated?: Logprob;
+  /** Prompt tokens evaluated, as the server counted them. */
+  promptEvalCount?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 300_000;
@@ -34,6 +37,10 @@ export class OllamaClient {
   readonly host: string;
   private readonly options: Required<Omit<OllamaClientOptions, 'fetch' | 'onRetry'>> & Pick<OllamaClientOptions, 'fetch' | 'onRetry'>;
   requestCount = 0;
+
+  get requestTimeoutMs(): number {
+    return this.options.requestTimeoutMs;
+  }
 
   constructor(options: OllamaClientOptions) {
     this.host = options.host.replace(/\/+$/, '');
@@ -56,7 +63,7 @@ export class OllamaClient {
         stallTimeoutMs: this.options.stallTimeoutMs,
         host: this.host,
       },
-      this.options.fetch,
+      this.options.fetch ?? nodeFetch,
     );
     return new Ollama({ host: this.host, fetch: guarded });
   }
@@ -102,8 +109,11 @@ export class OllamaClient {
       const modelInfo = (info.model_info ?? {}) as unknown as Record<string, unknown>;
       const contextKey = Object.keys(modelInfo).find((k) => k.endsWith('.context_length'));
       const contextLength = contextKey ? modelInfo[contextKey] : undefined;
+      const stops = [...(info.parameters ?? '').matchAll(/^stop\s+"((?:[^"\\]|\\.)*)"\s*$/gm)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
       return {
         name: model,
+        stops,
+        modelfile: info.modelfile ?? '',
         capabilities: (info as { capabilities?: string[] }).capabilities ?? [],
         family: info.details?.family,
         parameterSize: info.details?.parameter_size,
@@ -122,7 +132,7 @@ export class OllamaClient {
   async pull(model: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void> {
     await this.call(model, signal, async (api) => {
       const stream = await api.pull({ model, stream: true });
-      for await (const part of stream) {
+      for await (const part of streamErrorsTagged(stream)) {
         onProgress({ status: part.status, total: part.total, completed: part.completed });
       }
     });
@@ -145,7 +155,7 @@ export class OllamaClient {
       let text = '';
       const logprobs: Logprob[] = [];
       const result: GenerateResult = { text: '', logprobs };
-      for await (const chunk of stream) {
+      for await (const chunk of streamErrorsTagged(stream)) {
         text += chunk.response ?? '';
         const entries = (chunk as { logprobs?: Logprob[] }).logprobs;
         if (entries) logprobs.push(...entries);
@@ -162,14 +172,33 @@ export class OllamaClient {
     });
   }
 
-  /** One-token request returning the top alternatives for the next token after `prompt`. */
+  /**
+   * One-token request returning the top alternatives for the next token after `prompt`.
+   * Ollama's Go runners return no logprobs when the generated token is end-of-sequence, so when
+   * the greedy token ends the text, a few seeded samples at temperature 1 are drawn instead
+   * (top_logprobs do not depend on the sampler): any non-final draw carries the alternatives.
+   */
   async nextTokens(model: string, prompt: string, topLogprobs: number, signal?: AbortSignal, keepAlive?: string | number): Promise<NextTokenReply> {
-    const result = await this.generate(
-      { model, prompt, options: { num_predict: 1, temperature: 0, seed: 0 }, logprobs: true, topLogprobs, keepAlive },
-      signal,
-    );
-    const first = result.logprobs[0];
-    return { top: first?.top_logprobs ?? [], generated: first };
+    const attempts: GenerationOptions[] = [
+      { num_predict: 1, temperature: 0, seed: 0 },
+      ...[1, 2, 3, 4, 5, 6, 7, 8].map((seed) => ({ num_predict: 1, temperature: 1, top_k: 0, top_p: 1, min_p: 0, seed })),
+    ];
+    let promptEvalCount: number | undefined;
+    for (const options of attempts) {
+      const result = await this.generate({ model, prompt, options, logprobs: true, topLogprobs, keepAlive }, signal);
+      promptEvalCount = result.promptEvalCount ?? promptEvalCount;
+      const first = result.logprobs[0];
+      if (first) return { top: first.top_logprobs ?? [], generated: first, promptEvalCount };
+    }
+    return { top: [], promptEvalCount };
+  }
+
+  /** Models loaded in memory (/api/ps), with their effective context length. */
+  async loadedModels(signal?: AbortSignal): Promise<Array<{ name: string; contextLength?: number }>> {
+    return this.call(undefined, signal, async (api) => {
+      const { models } = await api.ps();
+      return models.map((m) => ({ name: m.name, contextLength: (m as { context_length?: number }).context_length }));
+    });
   }
 }
 
@@ -185,4 +214,20 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** Errors the ollama package throws while iterating a stream are the server's (an {"error"} line). */
+async function* streamErrorsTagged<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    for await (const chunk of stream) yield chunk;
+  } catch (err) {
+    // Socket failures are plain Errors too, but carry a code (ECONNRESET…): leave them to classifyError.
+    if (err instanceof Error && err.constructor === Error && (err as { code?: unknown }).code === undefined) {
+      if (err.message === 'Did not receive done or success response in stream.') {
+        throw new OllamaError('stream-error', 'Ollama closed the stream before it finished.', 'Check the Ollama server log, then retry.', undefined, true);
+      }
+      throw new OllamaError('stream-error', `Ollama reported an error while generating: ${err.message}`, 'Check the Ollama server log (the model may have crashed or run out of memory), then retry.', undefined, true);
+    }
+    throw err;
+  }
 }

@@ -91,14 +91,10 @@ export function classifyError(err: unknown, ctx: ErrorContext): OllamaError {
     if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || err.message === 'terminated') {
       return new OllamaError('connection-reset', `The connection to Ollama at ${ctx.host} was reset.`, 'Check that Ollama is still running, then retry.', undefined, true);
     }
-    if (err.message === 'Did not receive done or success response in stream.') {
-      return new OllamaError('stream-error', 'Ollama closed the stream before it finished.', 'Check the Ollama server log, then retry.', undefined, true);
-    }
     if (err instanceof TypeError && /fetch failed/i.test(err.message)) {
       return notRunning(ctx, code);
     }
-    // The ollama package throws a plain Error for an {"error": …} line inside a 200 stream.
-    return new OllamaError('stream-error', `Ollama reported an error while generating: ${err.message}`, 'Check the Ollama server log (the model may have crashed or run out of memory), then retry.', undefined, true);
+    return new OllamaError('unknown', `Unexpected failure talking to Ollama: ${err.message}`, 'Retry; if it persists, report it with the Ollama server log.');
   }
   return new OllamaError('unknown', `Unexpected failure: ${String(err)}`, 'Retry; if it persists, report it with the Ollama server log.');
 }

@@ -53,8 +53,8 @@ export function createGuardedFetch(options: GuardOptions, baseFetch: FetchFn = f
       if (controller.signal.reason instanceof OllamaError) throw controller.signal.reason;
       throw err;
     }
-    clearTimeout(firstByteTimer);
     if (!response.ok) {
+      // The first-byte timer still runs: an error body that never ends must not hang us.
       const text = await response.text().catch(() => '');
       cleanup();
       let error = text.trim() || `HTTP ${response.status}`;
@@ -66,6 +66,7 @@ export function createGuardedFetch(options: GuardOptions, baseFetch: FetchFn = f
       }
       return new Response(JSON.stringify({ error }), { status: response.status, statusText: response.statusText, headers: { 'content-type': 'application/json' } });
     }
+    clearTimeout(firstByteTimer);
     if (!response.body) {
       cleanup();
       return response;

@@ -55,6 +55,9 @@ export interface ModelSummary {
 
 export interface ModelDetails {
   name: string;
+  /** Stop sequences from the Modelfile (often the end-of-sequence pieces, e.g. <|eot_id|>). */
+  stops: string[];
+  modelfile: string;
   capabilities: string[];
   family?: string;
   parameterSize?: string;
