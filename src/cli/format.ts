@@ -1,4 +1,5 @@
 import type { RunRecord } from '../core/record';
+export { formatRecordCsv } from '../core/exportFormats';
 
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 const num = (x: number) => (Math.abs(x) < 1e-4 && x !== 0 ? x.toExponential(2) : x.toFixed(4));
@@ -56,14 +57,3 @@ export function formatRecordTable(record: RunRecord): string {
   return lines.join('\n');
 }
 
-function csvCell(value: string | number | null | undefined): string {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function formatRecordCsv(record: RunRecord): string {
-  const header = ['model', 'method', 'status', 'task', 'answer', 'share', 'probability', 'lower', 'upper', 'exact', 'ci95_low', 'ci95_high'];
-  const rows = record.tasks.map((t) => [record.model, record.method, record.status, t.id, t.answer, t.share, t.probability, t.lower, t.upper, t.exact, t.ci95?.[0], t.ci95?.[1]]);
-  rows.push([record.model, record.method, record.status, 'other', '', '', record.other.probability, record.other.lower, record.other.upper, '', '', '']);
-  return [header, ...rows].map((r) => r.map((c) => csvCell(c as string | number | null | undefined)).join(',')).join('\n') + '\n';
-}

@@ -33,6 +33,8 @@ export interface AnalyzeOptions {
   source?: string;
   signal?: AbortSignal;
   onProgress?: (message: string, done?: number, total?: number) => void;
+  /** A record of what is measured so far (e.g. answer probabilities before the completions). */
+  onPartial?: (record: RunRecord) => void;
   /** For deterministic ids in tests. */
   idFactory?: () => string;
 }
@@ -91,6 +93,87 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
     status = failure.kind === 'cancelled' || options.signal?.aborted ? 'cancelled' : 'failed';
   };
 
+  const build = (): RunRecord => {
+    const taskResults: TaskResult[] = tasks.map((task) => {
+      const base = { id: task.id, label: task.label, answer: task.answer, share: task.share, examples: task.count };
+      const score = scores?.find((s) => s.answer === task.answer);
+      if (score) return { ...base, probability: score.lower, lower: score.lower, upper: score.upper, exact: score.exact, steps: score.steps };
+      const sample = sampled?.answers.find((s) => s.answer === task.answer);
+      if (sample) return { ...base, probability: sample.probability, lower: sample.ci95[0], upper: sample.ci95[1], exact: false, ci95: sample.ci95, count: sample.count };
+      return { ...base, probability: 0, lower: 0, upper: 1, exact: false };
+    });
+    // Tasks with the same answer for the query are one outcome: count its probability once.
+    const byAnswer = new Map<string, { probability: number; lower: number; upper: number; share: number }>();
+    for (const t of taskResults) {
+      const entry = byAnswer.get(t.answer);
+      if (entry) entry.share += t.share;
+      else byAnswer.set(t.answer, { probability: t.probability, lower: t.lower, upper: t.upper, share: t.share });
+    }
+    const outcomes = [...byAnswer.values()];
+    const probs = outcomes.map((o) => o.probability);
+    const shares = outcomes.map((o) => o.share);
+    const mass = probs.reduce((a, b) => a + b, 0);
+    const measured = scores !== undefined || (sampled?.samples ?? 0) > 0;
+    const other = sampled
+      ? { probability: sampled.other.probability, lower: sampled.other.ci95[0], upper: sampled.other.ci95[1] }
+      : {
+          probability: 1 - mass,
+          lower: 1 - outcomes.reduce((a, o) => a + o.upper, 0),
+          upper: 1 - outcomes.reduce((a, o) => a + o.lower, 0),
+        };
+    const completionRows = completions.map((c) => ({ text: c.text, probability: c.probability, tasks: tasks.filter((t) => t.answer === c.text).map((t) => t.id) }));
+
+    return {
+      schemaVersion: RUN_SCHEMA_VERSION,
+      kind: 'analysis',
+      id: (options.idFactory ?? newRunId)(),
+      createdAt: new Date(started).toISOString(),
+      status,
+      ...(failure ? { error: { kind: failure.kind, message: failure.message, nextStep: failure.nextStep } } : {}),
+      model: options.model,
+      ...(digest ? { modelDigest: digest } : {}),
+      simulated,
+      server: { host: client.host, ...(version ? { version } : {}), logprobs: version ? supportsLogprobs(version) : false },
+      method,
+      options: {
+        requestedMethod: settings.method,
+        terminated: settings.terminated,
+        samples: settings.samples,
+        topK,
+        seed: settings.seed,
+        concurrency: settings.concurrency,
+        minNodeMass: settings.minNodeMass,
+        ...(options.keepAlive !== undefined ? { keepAlive: options.keepAlive } : {}),
+        requestTimeoutMs: client.requestTimeoutMs,
+        beamWidth,
+        maxDepth,
+        minCompletionProbability,
+      },
+      input: {
+        ...(options.source ? { source: options.source } : {}),
+        prompt: mix.prompt,
+        separator: mix.separator,
+        query: mix.query,
+        examples: mix.examples.map((e, i) => ({ input: e.input, output: e.output, line: e.line, tasks: detection.matches[i]?.tasks ?? [] })),
+      },
+      tasks: taskResults,
+      other,
+      metrics: {
+        kl: measured ? finiteOrNull(klUnnormalised(shares, probs)) : null,
+        klNormalized: measured ? finiteOrNull(klNormalised(shares, probs)) : null,
+        r: measured && completions.length > 0 ? countInTopK(taskResults.map((t) => ({ answer: t.answer, fallback: t.probability })), completions, K) : null,
+        K,
+        entropy: measured ? entropy(probs) : 0,
+        taskMass: mass,
+      },
+      completions: completionRows,
+      ...(sampled ? { unmatched: sampled.unmatched } : {}),
+      warnings,
+      requests: client.requestCount - requestsBefore,
+      durationMs: Date.now() - started,
+    };
+  };
+
   try {
     progress(`Connecting to Ollama at ${client.host}`);
     version = await client.version(options.signal);
@@ -126,6 +209,7 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
         });
         scores = scored.scores;
         if (!scored.complete) throw scored.error;
+        options.onPartial?.(build());
         progress('Finding the most probable completions');
         const top = await topCompletions(source, { k: topK, beamWidth, maxDepth, minProbability: minCompletionProbability, eosPieces, signal: options.signal });
         completions = top.completions;
@@ -158,84 +242,7 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
     }
   }
 
-  const taskResults: TaskResult[] = tasks.map((task) => {
-    const base = { id: task.id, label: task.label, answer: task.answer, share: task.share, examples: task.count };
-    const score = scores?.find((s) => s.answer === task.answer);
-    if (score) return { ...base, probability: score.lower, lower: score.lower, upper: score.upper, exact: score.exact, steps: score.steps };
-    const sample = sampled?.answers.find((s) => s.answer === task.answer);
-    if (sample) return { ...base, probability: sample.probability, lower: sample.ci95[0], upper: sample.ci95[1], exact: false, ci95: sample.ci95, count: sample.count };
-    return { ...base, probability: 0, lower: 0, upper: 1, exact: false };
-  });
-  // Tasks with the same answer for the query are one outcome: count its probability once.
-  const byAnswer = new Map<string, { probability: number; lower: number; upper: number; share: number }>();
-  for (const t of taskResults) {
-    const entry = byAnswer.get(t.answer);
-    if (entry) entry.share += t.share;
-    else byAnswer.set(t.answer, { probability: t.probability, lower: t.lower, upper: t.upper, share: t.share });
-  }
-  const outcomes = [...byAnswer.values()];
-  const probs = outcomes.map((o) => o.probability);
-  const shares = outcomes.map((o) => o.share);
-  const mass = probs.reduce((a, b) => a + b, 0);
-  const measured = scores !== undefined || (sampled?.samples ?? 0) > 0;
-  const other = sampled
-    ? { probability: sampled.other.probability, lower: sampled.other.ci95[0], upper: sampled.other.ci95[1] }
-    : {
-        probability: 1 - mass,
-        lower: 1 - outcomes.reduce((a, o) => a + o.upper, 0),
-        upper: 1 - outcomes.reduce((a, o) => a + o.lower, 0),
-      };
-  const completionRows = completions.map((c) => ({ text: c.text, probability: c.probability, tasks: tasks.filter((t) => t.answer === c.text).map((t) => t.id) }));
-
-  return {
-    schemaVersion: RUN_SCHEMA_VERSION,
-    kind: 'analysis',
-    id: (options.idFactory ?? newRunId)(),
-    createdAt: new Date(started).toISOString(),
-    status,
-    ...(failure ? { error: { kind: failure.kind, message: failure.message, nextStep: failure.nextStep } } : {}),
-    model: options.model,
-    ...(digest ? { modelDigest: digest } : {}),
-    simulated,
-    server: { host: client.host, ...(version ? { version } : {}), logprobs: version ? supportsLogprobs(version) : false },
-    method,
-    options: {
-      requestedMethod: settings.method,
-      terminated: settings.terminated,
-      samples: settings.samples,
-      topK,
-      seed: settings.seed,
-      concurrency: settings.concurrency,
-      minNodeMass: settings.minNodeMass,
-      ...(options.keepAlive !== undefined ? { keepAlive: options.keepAlive } : {}),
-      requestTimeoutMs: client.requestTimeoutMs,
-      beamWidth,
-      maxDepth,
-      minCompletionProbability,
-    },
-    input: {
-      ...(options.source ? { source: options.source } : {}),
-      prompt: mix.prompt,
-      separator: mix.separator,
-      query: mix.query,
-      examples: mix.examples.map((e, i) => ({ input: e.input, output: e.output, line: e.line, tasks: detection.matches[i]?.tasks ?? [] })),
-    },
-    tasks: taskResults,
-    other,
-    metrics: {
-      kl: measured ? finiteOrNull(klUnnormalised(shares, probs)) : null,
-      klNormalized: measured ? finiteOrNull(klNormalised(shares, probs)) : null,
-      r: measured && completions.length > 0 ? countInTopK(taskResults.map((t) => ({ answer: t.answer, fallback: t.probability })), completions, K) : null,
-      K,
-      entropy: measured ? entropy(probs) : 0,
-      taskMass: mass,
-    },
-    completions: completionRows,
-    ...(sampled ? { unmatched: sampled.unmatched } : {}),
-    warnings,
-    requests: client.requestCount - requestsBefore,
-    durationMs: Date.now() - started,
-  };
+  return build();
 }
 
 /** With sampling, the completions are the sampled lines ranked by frequency. */

@@ -1,0 +1,443 @@
+import * as vscode from 'vscode';
+import { analyzeMix } from '../core/analyze';
+import { hasErrors, type Diagnostic } from '../core/diagnostics';
+import { formatRecordCsv, formatRecordJson } from '../core/exportFormats';
+import { HistoryStore } from '../core/history';
+import { parseMix } from '../core/mix/parse';
+import { buildPrompt, type PromptMix, type Separator } from '../core/mix/types';
+import { isLocalHost } from '../core/ollama/host';
+import type { RunRecord } from '../core/record';
+import { parseTable } from '../core/tasks/customTable';
+import { detectTasks, type Detection } from '../core/tasks/detect';
+import { toVsDiagnostic } from './diagnostics';
+import { OllamaService } from './ollamaService';
+import { ResultsPanel, type PanelActions } from './resultsPanel';
+import { readSettings, type Settings } from './settings';
+import { ExperimentsTree, type ExperimentNode } from './views/experimentsTree';
+
+const OLLAMA_HELP = 'https://ollama.com/download';
+
+interface AnalysisInput {
+  mix: PromptMix;
+  detection: Detection;
+  source?: string;
+}
+
+/** The extension's state and command handlers: wiring only; the measuring is done by core. */
+export class Lab implements vscode.Disposable, PanelActions {
+  readonly diagnostics = vscode.languages.createDiagnosticCollection('superposition');
+  readonly service: OllamaService;
+  readonly experiments: ExperimentsTree;
+  private panel?: ResultsPanel;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.service = new OllamaService(this.settings());
+    this.experiments = new ExperimentsTree(() => this.store());
+    this.disposables.push(this.diagnostics, this.service, this.experiments);
+  }
+
+  settings(): Settings {
+    return readSettings(vscode.workspace.getConfiguration('superposition'), process.env, vscode.workspace.isTrusted);
+  }
+
+  onSettingsChanged(): void {
+    this.service.updateSettings(this.settings());
+    this.experiments.refresh();
+  }
+
+  store(): HistoryStore {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (this.settings().historyLocation === 'workspace' && folder && folder.uri.scheme === 'file') {
+      return new HistoryStore(vscode.Uri.joinPath(folder.uri, '.superposition', 'runs').fsPath);
+    }
+    return new HistoryStore(vscode.Uri.joinPath(this.context.globalStorageUri, 'runs').fsPath);
+  }
+
+  // ── analysis ────────────────────────────────────────────────────────────────────────────
+
+  async analyzeSelection(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showInformationMessage('Superposition: open a few-shot prompt and select it first.');
+      return;
+    }
+    if (editor.selection.isEmpty) {
+      const choice = await vscode.window.showInformationMessage('Superposition: select a few-shot prompt (examples, then the query line) first.', 'Analyze Whole File');
+      if (choice) await this.analyzeFile(editor.document.uri);
+      return;
+    }
+    await this.analyzeText(editor.document, editor.document.getText(editor.selection), editor.selection.start, false);
+  }
+
+  async analyzeFile(uri?: vscode.Uri): Promise<void> {
+    const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+    if (!target) {
+      void vscode.window.showInformationMessage('Superposition: open a prompt file (.txt or *.superposition.json) first.');
+      return;
+    }
+    const document = await vscode.workspace.openTextDocument(target);
+    await this.analyzeText(document, document.getText(), new vscode.Position(0, 0), true);
+  }
+
+  private async analyzeText(document: vscode.TextDocument, text: string, origin: vscode.Position, wholeFile: boolean): Promise<void> {
+    const fileName = wholeFile || /\.json$/i.test(document.fileName) ? document.fileName : undefined;
+    const parsed = parseMix(text, fileName);
+    const report = (diagnostics: readonly Diagnostic[]) =>
+      this.diagnostics.set(document.uri, diagnostics.map((d) => toVsDiagnostic(d, origin, document)));
+    if (!parsed.mix || hasErrors(parsed.diagnostics)) {
+      report(parsed.diagnostics);
+      return this.showInputErrors(parsed.diagnostics);
+    }
+    const tables = await this.loadTables(parsed.mix, document);
+    if (tables.diagnostics.length > 0) {
+      report([...parsed.diagnostics, ...tables.diagnostics]);
+      return this.showInputErrors(tables.diagnostics);
+    }
+    const detection = detectTasks(parsed.mix, { tables: tables.tables });
+    report([...parsed.diagnostics, ...detection.diagnostics]);
+    if (hasErrors(detection.diagnostics)) return this.showInputErrors(detection.diagnostics);
+    await this.run({ mix: parsed.mix, detection, source: vscode.workspace.asRelativePath(document.uri, false) });
+  }
+
+  private async showInputErrors(diagnostics: readonly Diagnostic[]): Promise<void> {
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    const first = errors[0];
+    const message = first
+      ? `Superposition: the prompt cannot be analysed — ${first.message}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ''} (line ${first.line}).`
+      : 'Superposition: the prompt cannot be analysed.';
+    const choice = await vscode.window.showErrorMessage(message, 'Show Problems');
+    if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
+  }
+
+  private async loadTables(mix: PromptMix, document: vscode.TextDocument): Promise<{ tables: Map<string, Map<string, string>>; diagnostics: Diagnostic[] }> {
+    const tables = new Map<string, Map<string, string>>();
+    const diagnostics: Diagnostic[] = [];
+    for (const custom of mix.customTasks ?? []) {
+      if (!custom.table) continue;
+      if (!vscode.workspace.isTrusted) {
+        diagnostics.push({ severity: 'error', code: 'untrusted', message: `Custom task tables are disabled in untrusted workspaces (task '${custom.id}'). Trust the workspace to use them.`, line: 1, column: 1 });
+        continue;
+      }
+      const uri = vscode.Uri.joinPath(document.uri, '..', custom.table);
+      try {
+        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+        const table = parseTable(text, custom.table);
+        if (table.table) tables.set(custom.id, table.table);
+        else diagnostics.push(...table.diagnostics);
+      } catch (err) {
+        diagnostics.push({ severity: 'error', code: 'table', message: `Cannot read the table of task '${custom.id}' (${custom.table}): ${(err as Error).message}`, line: 1, column: 1 });
+      }
+    }
+    return { tables, diagnostics };
+  }
+
+  /** Checks the server and the model, offering the fixes, then measures with progress and Cancel. */
+  private async run(input: AnalysisInput): Promise<RunRecord | undefined> {
+    const settings = this.settings();
+    const status = await this.service.refresh();
+    if (!status.reachable) {
+      const choice = await vscode.window.showErrorMessage(`Superposition: ${status.error?.message ?? 'Ollama is not reachable.'} ${status.error?.nextStep ?? ''}`, 'Retry', 'Start Ollama', 'Open Settings');
+      if (choice === 'Retry') return this.run(input);
+      if (choice === 'Start Ollama') void vscode.env.openExternal(vscode.Uri.parse(OLLAMA_HELP));
+      if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'superposition.host');
+      return undefined;
+    }
+    await this.warnIfRemote(settings);
+    let model = settings.model;
+    if (!model) {
+      model = (await this.selectModel()) ?? '';
+      if (!model) return undefined;
+    }
+    const installed = status.models.some((m) => m.name === model || m.name === `${model}:latest`);
+    if (!installed) {
+      const choice = await vscode.window.showWarningMessage(`Superposition: model '${model}' is not installed on ${status.host}.`, 'Pull Model', 'Select Model');
+      if (choice === 'Pull Model') {
+        if (!(await this.pullModel(model))) return undefined;
+      } else if (choice === 'Select Model') {
+        if (!(await this.selectModel())) return undefined;
+        return this.run(input);
+      } else return undefined;
+    }
+    if (settings.method === 'logprobs' && status.logprobs === false) {
+      const choice = await vscode.window.showWarningMessage(`Superposition: Ollama ${status.version} has no logprobs (0.12.11 or later needed).`, 'Use Sampling', 'Cancel');
+      if (choice !== 'Use Sampling') return undefined;
+      settings.method = 'sampling';
+    }
+    return this.measure(input, { ...settings, model });
+  }
+
+  private async measure(input: AnalysisInput, settings: Settings): Promise<RunRecord> {
+    const panel = this.showPanel(`Superposition: ${settings.model} (running)`);
+    panel.progress(`Connecting to Ollama at ${settings.host}`);
+    const record = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Superposition: ${settings.model}`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        let last = 0;
+        return analyzeMix(this.service.client(), input.mix, input.detection, {
+          model: settings.model,
+          method: settings.method,
+          samples: settings.samples,
+          terminated: settings.terminated,
+          ...(settings.topK > 0 ? { topK: settings.topK } : {}),
+          concurrency: settings.concurrency,
+          keepAlive: settings.keepAlive,
+          source: input.source,
+          signal: controller.signal,
+          onProgress: (message, done, total) => {
+            const fraction = total ? done! / total : undefined;
+            const increment = fraction !== undefined ? Math.max(0, 100 * fraction - last) : undefined;
+            if (fraction !== undefined) last = 100 * fraction;
+            progress.report({ message: total ? `${message} (${done}/${total})` : done !== undefined ? `${message} (${done} requests)` : message, ...(increment ? { increment } : {}) });
+            panel.progress(message, done, total);
+          },
+          onPartial: (partial) => panel.showRun(partial, true),
+        });
+      },
+    );
+    panel.showRun(record, false);
+    try {
+      await this.store().save(record);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Superposition: the run could not be saved: ${(err as Error).message}`);
+    }
+    this.experiments.refresh();
+    void this.announce(record);
+    return record;
+  }
+
+  private async announce(record: RunRecord): Promise<void> {
+    if (record.status === 'cancelled') {
+      void vscode.window.showInformationMessage('Superposition: analysis cancelled — the partial results are kept in the history.');
+      return;
+    }
+    if (record.status !== 'failed' || !record.error) return;
+    const actions = record.error.kind === 'model-not-found' ? ['Pull Model', 'Select Model'] : record.error.kind === 'not-running' ? ['Start Ollama', 'Open Settings'] : record.error.kind === 'timeout-first-byte' ? ['Open Settings'] : [];
+    const choice = await vscode.window.showErrorMessage(`Superposition: ${record.error.message} ${record.error.nextStep ?? ''}`, ...actions, 'Re-run');
+    if (choice === 'Pull Model') await this.pullModel(record.model);
+    else if (choice === 'Select Model') await this.selectModel();
+    else if (choice === 'Start Ollama') void vscode.env.openExternal(vscode.Uri.parse(OLLAMA_HELP));
+    else if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'superposition');
+    else if (choice === 'Re-run') this.rerun(record.id);
+  }
+
+  private warnedHosts = new Set<string>();
+
+  /** Prompts leave the machine when the host is remote: say so once per host. */
+  private async warnIfRemote(settings: Settings): Promise<void> {
+    if (isLocalHost(settings.host)) return;
+    const key = `superposition.remoteHostAcknowledged:${settings.host}`;
+    if (this.warnedHosts.has(settings.host) || this.context.globalState.get<boolean>(key)) return;
+    this.warnedHosts.add(settings.host);
+    const choice = await vscode.window.showWarningMessage(`Superposition: the Ollama host ${settings.host} is not this machine — your prompts are sent to it.`, "Don't Show Again");
+    if (choice) await this.context.globalState.update(key, true);
+  }
+
+  private showPanel(title: string): ResultsPanel {
+    if (!this.panel) {
+      this.panel = ResultsPanel.create(this.context.extensionUri, title, this);
+      this.panel.onDidDispose(() => (this.panel = undefined));
+    } else this.panel.reveal();
+    return this.panel;
+  }
+
+  adoptPanel(panel: ResultsPanel): void {
+    if (this.panel) return;
+    this.panel = panel;
+    panel.onDidDispose(() => (this.panel = undefined));
+  }
+
+  // ── runs ────────────────────────────────────────────────────────────────────────────────
+
+  private async runFromArg(arg: unknown, placeHolder: string): Promise<RunRecord | undefined> {
+    const node = arg as ExperimentNode | undefined;
+    if (node?.kind === 'run') return this.store().load(node.run.id);
+    if (typeof arg === 'string') return this.store().load(arg);
+    return this.pickRun(placeHolder);
+  }
+
+  private async pickRun(placeHolder: string, exclude?: string): Promise<RunRecord | undefined> {
+    const { runs } = await this.store().list();
+    const picked = await vscode.window.showQuickPick(
+      runs.filter((r) => r.id !== exclude).map((r) => ({ label: `${r.model} · ${r.tasks.join(', ')}`, description: r.headline, detail: `${new Date(r.createdAt).toLocaleString()} · ${r.status}${r.source ? ` · ${r.source}` : ''}`, id: r.id })),
+      { placeHolder, matchOnDescription: true, matchOnDetail: true },
+    );
+    return picked ? this.store().load(picked.id) : undefined;
+  }
+
+  async openRun(arg?: unknown): Promise<void> {
+    try {
+      const record = await this.runFromArg(arg, 'Open which run?');
+      if (record) this.showPanel(`Superposition: ${record.model}`).showRun(record, false);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Superposition: ${(err as Error).message}`);
+    }
+  }
+
+  rerun(arg?: unknown): void {
+    void (async () => {
+      const record = await this.runFromArg(arg, 'Re-run which run?').catch((err: Error) => void vscode.window.showErrorMessage(`Superposition: ${err.message}`));
+      if (record) await this.run(inputFromRecord(record));
+    })();
+  }
+
+  compareWith(arg?: unknown): void {
+    void this.compareRuns(arg);
+  }
+
+  async compareRuns(arg?: unknown): Promise<void> {
+    try {
+      const first = await this.runFromArg(arg, 'Compare which run?');
+      if (!first) return;
+      const second = await this.pickRun(`Compare ${first.model} · ${first.tasks.map((t) => t.id).join(', ')} with…`, first.id);
+      if (second) this.showPanel('Compare runs').showComparison(first, second);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Superposition: ${(err as Error).message}`);
+    }
+  }
+
+  exportRun(arg?: unknown, format?: 'json' | 'csv' | 'png', dataUrl?: string): void {
+    void (async () => {
+      try {
+        const record = await this.runFromArg(arg, 'Export which run?');
+        if (!record) return;
+        const chosen = format ?? (await vscode.window.showQuickPick(['json', 'csv'] as const, { placeHolder: 'Export as' }));
+        if (!chosen) return;
+        if (chosen === 'png' && !dataUrl) return;
+        const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? this.context.globalStorageUri;
+        const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, `${record.id}.${chosen}`), filters: { [chosen.toUpperCase()]: [chosen] } });
+        if (!target) return;
+        const bytes =
+          chosen === 'png' ? Buffer.from(dataUrl!.slice('data:image/png;base64,'.length), 'base64') : new TextEncoder().encode(chosen === 'csv' ? formatRecordCsv(record) : formatRecordJson(record));
+        await vscode.workspace.fs.writeFile(target, bytes);
+        void vscode.window.showInformationMessage(`Superposition: exported to ${vscode.workspace.asRelativePath(target)}.`);
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Superposition: export failed: ${(err as Error).message}`);
+      }
+    })();
+  }
+
+  openSource(runId: string): void {
+    void (async () => {
+      const record = await this.store().load(runId).catch(() => undefined);
+      const source = record?.input.source;
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      if (source && folder) await vscode.window.showTextDocument(vscode.Uri.joinPath(folder, source));
+    })();
+  }
+
+  async deleteRun(arg?: unknown): Promise<void> {
+    const node = arg as ExperimentNode | undefined;
+    const file = node?.kind === 'run' ? node.run.file : node?.kind === 'unreadable' ? node.item.file : undefined;
+    if (!file) return;
+    const choice = await vscode.window.showWarningMessage(`Delete ${file}? This cannot be undone.`, { modal: true }, 'Delete');
+    if (choice !== 'Delete') return;
+    await this.store().delete(file);
+    this.experiments.refresh();
+  }
+
+  async revealRunFile(arg?: unknown): Promise<void> {
+    const node = arg as ExperimentNode | undefined;
+    const file = node?.kind === 'run' ? node.run.file : node?.kind === 'unreadable' ? node.item.file : undefined;
+    if (file) await vscode.window.showTextDocument(vscode.Uri.file(`${this.store().dir}/${file}`));
+  }
+
+  // ── models ──────────────────────────────────────────────────────────────────────────────
+
+  async selectModel(name?: unknown): Promise<string | undefined> {
+    let model = typeof name === 'string' ? name : undefined;
+    if (!model) {
+      const status = await this.service.refresh();
+      if (!status.reachable) {
+        void vscode.window.showErrorMessage(`Superposition: ${status.error?.message} ${status.error?.nextStep ?? ''}`);
+        return undefined;
+      }
+      if (status.models.length === 0) {
+        const choice = await vscode.window.showInformationMessage(`Superposition: Ollama at ${status.host} has no models.`, 'Pull Model');
+        if (choice) return (await this.pullModel()) ? this.service.model : undefined;
+        return undefined;
+      }
+      const picked = await vscode.window.showQuickPick(
+        status.models.map((m) => ({ label: m.name, description: [m.parameterSize, m.quantization].filter(Boolean).join(' · '), detail: `${(m.size / 1e9).toFixed(2)} GB · ${m.digest.slice(0, 12)}` })),
+        { placeHolder: 'Model to analyse with' },
+      );
+      model = picked?.label;
+    }
+    if (model) await this.setModel(model);
+    return model;
+  }
+
+  private async setModel(model: string): Promise<void> {
+    const config = vscode.workspace.getConfiguration('superposition');
+    const inspected = config.inspect<string>('model');
+    const target = inspected?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await config.update('model', model, target);
+  }
+
+  async pullModel(name?: string): Promise<boolean> {
+    const model = name ?? (await vscode.window.showInputBox({ prompt: 'Model to pull from the Ollama library', value: this.settings().model || 'qwen2.5:0.5b', placeHolder: 'e.g. qwen2.5:0.5b' }));
+    if (!model) return false;
+    try {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pulling ${model}`, cancellable: true }, async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        let last = 0;
+        await this.service.client().pull(
+          model,
+          (p) => {
+            const pct = p.total ? (100 * (p.completed ?? 0)) / p.total : undefined;
+            progress.report({ message: `${p.status}${pct !== undefined ? ` ${pct.toFixed(0)}%` : ''}`, ...(pct !== undefined && pct > last ? { increment: pct - last } : {}) });
+            if (pct !== undefined) last = pct;
+          },
+          controller.signal,
+        );
+      });
+    } catch (err) {
+      const e = err as { message: string; nextStep?: string };
+      void vscode.window.showErrorMessage(`Superposition: pulling ${model} failed: ${e.message} ${e.nextStep ?? ''}`);
+      return false;
+    }
+    await this.service.refresh();
+    if (!this.settings().model || this.settings().model === model) await this.setModel(model);
+    void vscode.window.showInformationMessage(`Superposition: ${model} is ready.`);
+    return true;
+  }
+
+  async showOllamaStatus(): Promise<void> {
+    const status = await this.service.refresh();
+    await vscode.commands.executeCommand('superposition.ollama.focus');
+    if (status.reachable) {
+      void vscode.window.showInformationMessage(`Superposition: Ollama ${status.version} at ${status.host} — ${status.models.length} models${status.logprobs ? '' : ' (no logprobs: sampling only)'}; model: ${this.service.model || 'none selected'}.`);
+    } else {
+      const choice = await vscode.window.showErrorMessage(`Superposition: ${status.error?.message} ${status.error?.nextStep ?? ''}`, 'Retry', 'Open Settings');
+      if (choice === 'Retry') await this.showOllamaStatus();
+      if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'superposition.host');
+    }
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** Re-running a run measures exactly what it measured: its prompt, tasks, answers and shares. */
+export function inputFromRecord(record: RunRecord): AnalysisInput {
+  const examples = record.input.examples.map((e) => ({ input: e.input, output: e.output, line: e.line }));
+  const separator = record.input.separator as Separator;
+  const mix: PromptMix = {
+    separator,
+    examples,
+    query: record.input.query,
+    queryLine: examples.length + 1,
+    prompt: record.input.prompt || buildPrompt(examples, record.input.query, separator),
+  };
+  const detection: Detection = {
+    tasks: record.tasks.map((t) => ({ id: t.id, label: t.label, custom: false, count: t.examples, share: t.share, answer: t.answer })),
+    matches: record.input.examples.map((e) => ({ line: e.line, tasks: e.tasks })),
+    diagnostics: record.warnings.filter((w) => w.code !== 'sampling-fallback' && w.code !== 'context-overflow'),
+  };
+  return { mix, detection, ...(record.input.source ? { source: record.input.source } : {}) };
+}

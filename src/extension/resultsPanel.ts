@@ -1,0 +1,140 @@
+import * as vscode from 'vscode';
+import type { RunRecord } from '../core/record';
+import { parseFromWebview, ViewStateSchema, type FromWebview, type ToWebview } from '../shared/protocol';
+import { buildWebviewHtml, createNonce } from './webviewHtml';
+
+export const RESULTS_VIEW_TYPE = 'superposition.results';
+
+export interface PanelActions {
+  rerun(runId: string): void;
+  compareWith(runId: string): void;
+  exportRun(runId: string, format: 'json' | 'csv' | 'png', dataUrl?: string): void;
+  openSource(runId: string): void;
+}
+
+/** One results webview: shows a run (live while measuring) or a comparison of two runs. */
+export class ResultsPanel implements vscode.Disposable {
+  private ready = false;
+  private queue: ToWebview[] = [];
+  private last?: ToWebview;
+  private readonly disposables: vscode.Disposable[] = [];
+  runIds: string[] = [];
+  readonly onDidDispose: vscode.Event<void>;
+
+  static create(extensionUri: vscode.Uri, title: string, actions: PanelActions): ResultsPanel {
+    const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, ResultsPanel.options(extensionUri));
+    return new ResultsPanel(panel, extensionUri, actions);
+  }
+
+  static options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      // Only the bundle folder: the webview cannot read anything else of the extension or workspace.
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')],
+    };
+  }
+
+  constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly actions: PanelActions) {
+    const webview = panel.webview;
+    webview.options = ResultsPanel.options(extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'superposition.svg');
+    webview.html = buildWebviewHtml({
+      cspSource: webview.cspSource,
+      nonce: createNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.css')).toString(),
+      title: panel.title,
+    });
+    this.onDidDispose = panel.onDidDispose;
+    this.disposables.push(
+      webview.onDidReceiveMessage((raw: unknown) => {
+        const message = parseFromWebview(raw);
+        if (message) this.handle(message); // anything else is dropped
+      }),
+    );
+  }
+
+  private handle(message: FromWebview): void {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        for (const queued of this.queue.splice(0)) void this.panel.webview.postMessage(queued);
+        return;
+      case 'rerun':
+        return this.actions.rerun(message.runId);
+      case 'compareWith':
+        return this.actions.compareWith(message.runId);
+      case 'export':
+        return this.actions.exportRun(message.runId, message.format, message.dataUrl);
+      case 'openSource':
+        return this.actions.openSource(message.runId);
+    }
+  }
+
+  private post(message: ToWebview): void {
+    if (message.type === 'showRun' || message.type === 'showComparison') this.last = message;
+    if (this.ready) void this.panel.webview.postMessage(message);
+    else this.queue.push(message);
+  }
+
+  showRun(record: RunRecord, running: boolean): void {
+    this.runIds = [record.id];
+    this.panel.title = `Superposition: ${record.model}${running ? ' (running)' : ''}`;
+    this.post({ type: 'showRun', record, running, simulated: record.simulated });
+  }
+
+  showComparison(left: RunRecord, right: RunRecord): void {
+    this.runIds = [left.id, right.id];
+    this.panel.title = `Compare: ${left.model} ↔ ${right.model}`;
+    this.post({ type: 'showComparison', left, right, simulated: left.simulated || right.simulated });
+  }
+
+  progress(message: string, done?: number, total?: number): void {
+    this.post({ type: 'progress', progress: { message, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) } });
+  }
+
+  showError(message: string, nextStep?: string): void {
+    this.post({ type: 'error', message, ...(nextStep ? { nextStep } : {}) });
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, true);
+  }
+
+  get lastMessage(): ToWebview | undefined {
+    return this.last;
+  }
+
+  dispose(): void {
+    this.panel.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** Restores results panels after a reload from the run ids the webview kept in its state. */
+export function registerPanelSerializer(
+  extensionUri: vscode.Uri,
+  actions: PanelActions,
+  load: (id: string) => Promise<RunRecord>,
+  adopt: (panel: ResultsPanel) => void,
+): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
+    async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown) {
+      const panel = new ResultsPanel(webviewPanel, extensionUri, actions);
+      adopt(panel);
+      const parsed = ViewStateSchema.safeParse(state);
+      if (!parsed.success || parsed.data.runIds.length === 0) {
+        panel.showError('This panel could not be restored.', 'Open the run again from the Experiments view.');
+        return;
+      }
+      try {
+        const records = await Promise.all(parsed.data.runIds.map(load));
+        if (records.length === 2) panel.showComparison(records[0]!, records[1]!);
+        else panel.showRun(records[0]!, false);
+      } catch (err) {
+        panel.showError(`The run could not be loaded: ${(err as Error).message}`, 'It may have been deleted; open another run from the Experiments view.');
+      }
+    },
+  });
+}

@@ -1,0 +1,105 @@
+import * as vscode from 'vscode';
+import type { HistoryListing, HistoryStore, RunSummary, UnreadableRun } from '../../core/history';
+
+type Node =
+  | { kind: 'day'; label: string; runs: RunSummary[] }
+  | { kind: 'run'; run: RunSummary }
+  | { kind: 'unreadableGroup'; items: UnreadableRun[] }
+  | { kind: 'unreadable'; item: UnreadableRun };
+
+export type ExperimentNode = Node;
+
+function dayLabel(iso: string, now = new Date()): string {
+  const date = new Date(iso);
+  const day = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const diff = Math.round((day(now) - day(date)) / 86_400_000);
+  if (diff === 0) return 'Today';
+  if (diff === 1) return 'Yesterday';
+  return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+const STATUS_ICON: Record<string, vscode.ThemeIcon> = {
+  complete: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  cancelled: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+};
+
+/** The Experiments view: run history grouped by day, newest first; unreadable files listed apart. */
+export class ExperimentsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private listing?: Promise<HistoryListing>;
+
+  constructor(private store: () => HistoryStore) {}
+
+  refresh(): void {
+    this.listing = undefined;
+    this.changed.fire(undefined);
+  }
+
+  runs(): Promise<HistoryListing> {
+    this.listing ??= this.store().list().catch((): HistoryListing => ({ runs: [], unreadable: [] }));
+    return this.listing;
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) {
+      const { runs, unreadable } = await this.runs();
+      const days = new Map<string, RunSummary[]>();
+      for (const run of runs) {
+        const label = dayLabel(run.createdAt);
+        days.set(label, [...(days.get(label) ?? []), run]);
+      }
+      const groups: Node[] = [...days.entries()].map(([label, list]) => ({ kind: 'day', label, runs: list }));
+      if (unreadable.length > 0) groups.push({ kind: 'unreadableGroup', items: unreadable });
+      return groups;
+    }
+    if (node.kind === 'day') return node.runs.map((run) => ({ kind: 'run', run }));
+    if (node.kind === 'unreadableGroup') return node.items.map((item) => ({ kind: 'unreadable', item }));
+    return [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.kind) {
+      case 'day': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+        item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}`;
+        item.contextValue = 'day';
+        return item;
+      }
+      case 'unreadableGroup': {
+        const item = new vscode.TreeItem('Unreadable files', vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon('warning');
+        item.description = String(node.items.length);
+        return item;
+      }
+      case 'unreadable': {
+        const item = new vscode.TreeItem(node.item.file, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+        item.description = 'unreadable';
+        item.tooltip = node.item.error;
+        item.contextValue = 'unreadable';
+        return item;
+      }
+      case 'run': {
+        const run = node.run;
+        const label = `${run.model} · ${run.tasks.join(', ')} · ${run.headline}`;
+        const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+        item.id = run.id;
+        item.iconPath = STATUS_ICON[run.status] ?? new vscode.ThemeIcon('circle-outline');
+        item.description = `${new Date(run.createdAt).toLocaleTimeString()}${run.simulated ? ' · simulated' : ''}`;
+        const tooltip = new vscode.MarkdownString(undefined, true);
+        tooltip.appendText(`${run.model} — ${run.method}, ${run.status}\n${run.tasks.join(', ')}\n${run.headline}\n${run.source ?? ''}\n${run.file}`);
+        item.tooltip = tooltip;
+        item.contextValue = `run.${run.status}`;
+        item.command = { command: 'superposition.openRun', title: 'Open Run', arguments: [node] };
+        item.accessibilityInformation = { label: `Run ${label}, ${run.status}` };
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
