@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { HistoryStore, writeAtomic } from '../../src/core/history';
+import { RUN_SCHEMA_VERSION, RunRecordSchema, type RunRecord } from '../../src/core/record';
+
+export function sampleRecord(id: string, createdAt = '2026-11-26T10:00:00.000Z', overrides: Partial<RunRecord> = {}): RunRecord {
+  const record: RunRecord = {
+    schemaVersion: RUN_SCHEMA_VERSION,
+    kind: 'analysis',
+    id,
+    createdAt,
+    status: 'complete',
+    model: 'double-superposed:latest',
+    modelDigest: 'a'.repeat(64),
+    simulated: true,
+    server: { host: 'http://127.0.0.1:11434', version: '0.13.0', logprobs: true },
+    method: 'logprobs',
+    options: { requestedMethod: 'auto', terminated: false, samples: 200, topK: 2, seed: 1000, concurrency: 1, minNodeMass: 0, requestTimeoutMs: 300000, beamWidth: 8, maxDepth: 16, minCompletionProbability: 1e-4 },
+    input: { prompt: '1+2->3\n2+2->four\n3+4->', separator: '->', query: '3+4', examples: [{ input: '1+2', output: '3', line: 1, tasks: ['sum.digits'] }, { input: '2+2', output: 'four', line: 2, tasks: ['sum.en'] }] },
+    tasks: [
+      { id: 'sum.digits', label: 'A+B', answer: '7', share: 0.5, examples: 1, probability: 0.6, lower: 0.6, upper: 0.6, exact: true },
+      { id: 'sum.en', label: 'A+B in English', answer: 'seven', share: 0.5, examples: 1, probability: 0.3, lower: 0.29, upper: 0.31, exact: false },
+    ],
+    other: { probability: 0.1, lower: 0.09, upper: 0.11 },
+    metrics: { kl: 0.1, klNormalized: 0.05, r: 2, K: 2, entropy: 0.9, taskMass: 0.9 },
+    completions: [{ text: '7', probability: 0.55, tasks: ['sum.digits'] }],
+    warnings: [],
+    requests: 5,
+    durationMs: 120,
+    ...overrides,
+  };
+  assert.ok(RunRecordSchema.safeParse(record).success);
+  return record;
+}
+
+test('saves one JSON file per run and lists them newest first with summaries', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sp-history-'));
+  const store = new HistoryStore(dir);
+  await store.save(sampleRecord('run-a', '2026-11-25T10:00:00.000Z'));
+  await store.save(sampleRecord('run-b', '2026-11-26T10:00:00.000Z', { status: 'cancelled' }));
+  const { runs, unreadable } = await store.list();
+  assert.deepEqual(runs.map((r) => r.id), ['run-b', 'run-a']);
+  assert.equal(runs[0]!.status, 'cancelled');
+  assert.equal(runs[1]!.headline, 'sum.digits 60.0%');
+  assert.deepEqual(runs[1]!.tasks, ['sum.digits', 'sum.en']);
+  assert.equal(unreadable.length, 0);
+  assert.deepEqual((await store.load('run-a')).tasks, sampleRecord('run-a').tasks);
+  const files = (await readdir(dir)).sort();
+  assert.deepEqual(files, ['index.json', 'run-a.json', 'run-b.json']);
+});
+
+test('corrupt, empty, foreign and future-schema files are listed as unreadable, never fatal', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sp-history-'));
+  const store = new HistoryStore(dir);
+  await store.save(sampleRecord('good'));
+  await writeFile(join(dir, 'empty.json'), '');
+  await writeFile(join(dir, 'truncated.json'), JSON.stringify(sampleRecord('t')).slice(0, 200));
+  await writeFile(join(dir, 'foreign.json'), JSON.stringify({ name: 'package', version: '1.0.0' }));
+  await writeFile(join(dir, 'future.json'), JSON.stringify({ ...sampleRecord('f'), schemaVersion: 99 }));
+  await writeFile(join(dir, 'binary.json'), Buffer.from([0, 1, 2, 255, 254]));
+  await writeFile(join(dir, 'notes.txt'), 'ignored: not JSON');
+  const { runs, unreadable } = await store.list();
+  assert.deepEqual(runs.map((r) => r.id), ['good']);
+  assert.deepEqual(unreadable.map((u) => u.file), ['binary.json', 'empty.json', 'foreign.json', 'future.json', 'truncated.json']);
+  assert.match(unreadable.find((u) => u.file === 'future.json')!.error, /newer version/);
+  await assert.rejects(store.loadFile('foreign.json'), /cannot be read/);
+});
+
+test('the index is a cache: a corrupt index, files added or removed behind its back are reconciled', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sp-history-'));
+  const store = new HistoryStore(dir);
+  await store.save(sampleRecord('one'));
+  // Another window writes a run directly; the index does not know it.
+  await writeAtomic(join(dir, 'two.json'), JSON.stringify(sampleRecord('two', '2026-11-27T00:00:00.000Z')));
+  assert.deepEqual((await store.list()).runs.map((r) => r.id), ['two', 'one']);
+  await writeFile(join(dir, 'index.json'), '{not json');
+  assert.deepEqual((await store.list()).runs.map((r) => r.id), ['two', 'one']);
+  await store.delete('one.json');
+  assert.deepEqual((await store.list()).runs.map((r) => r.id), ['two']);
+  const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { runs: Array<{ id: string }> };
+  assert.deepEqual(index.runs.map((r) => r.id), ['two']);
+});
+
+test('two stores writing into one folder at once lose nothing', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sp-history-'));
+  const a = new HistoryStore(dir);
+  const b = new HistoryStore(dir);
+  await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).save(sampleRecord(`r${String(i).padStart(2, '0')}`, `2026-11-26T10:00:${String(i).padStart(2, '0')}.000Z`))));
+  const { runs, unreadable } = await a.list();
+  assert.equal(runs.length, 30);
+  assert.equal(unreadable.length, 0);
+  assert.ok(!(await readdir(dir)).some((f) => f.endsWith('.tmp')), 'no temp files left');
+});
+
+test('a missing folder lists as empty', async () => {
+  const store = new HistoryStore(join(tmpdir(), 'sp-history-missing-' + Date.now()));
+  assert.deepEqual(await store.list(), { runs: [], unreadable: [] });
+});

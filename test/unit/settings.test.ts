@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readSettings, type ConfigSource } from '../../src/extension/settings';
+
+function source(values: Record<string, unknown>, workspace: Record<string, unknown> = {}): ConfigSource {
+  return {
+    get: <T>(key: string) => (key in workspace ? workspace[key] : values[key]) as T | undefined,
+    inspect: <T>(key: string) => ({ globalValue: values[key] as T | undefined, workspaceValue: workspace[key] as T | undefined }),
+  };
+}
+
+test('defaults: OLLAMA_HOST, else the local default; documented defaults for the rest', () => {
+  const s = readSettings(source({}), {}, true);
+  assert.equal(s.host, 'http://127.0.0.1:11434');
+  assert.equal(s.method, 'auto');
+  assert.equal(s.samples, 200);
+  assert.equal(s.terminated, false);
+  assert.equal(s.topK, 0);
+  assert.equal(s.concurrency, 1);
+  assert.equal(s.requestTimeoutMs, 300_000);
+  assert.equal(s.keepAlive, '5m');
+  assert.equal(s.historyLocation, 'workspace');
+  assert.equal(readSettings(source({}), { OLLAMA_HOST: '0.0.0.0:9999' }, true).host, 'http://127.0.0.1:9999');
+  assert.equal(readSettings(source({ host: 'http://gpu:11434' }), { OLLAMA_HOST: 'x:1' }, true).host, 'http://gpu:11434');
+});
+
+test('invalid values fall back to defaults; keepAlive numbers become numbers', () => {
+  const s = readSettings(source({ method: 'magic', samples: -3, concurrency: 2.5, requestTimeout: 'soon', topK: 99, keepAlive: '-1', historyLocation: 'global' }), {}, true);
+  assert.equal(s.method, 'auto');
+  assert.equal(s.samples, 200);
+  assert.equal(s.concurrency, 1);
+  assert.equal(s.requestTimeoutMs, 300_000);
+  assert.equal(s.topK, 0);
+  assert.equal(s.keepAlive, -1);
+  assert.equal(s.historyLocation, 'global');
+});
+
+test('untrusted workspaces ignore a workspace-defined host', () => {
+  const config = source({ host: 'http://127.0.0.1:2222' }, { host: 'http://evil.example:11434' });
+  assert.equal(readSettings(config, {}, true).host, 'http://evil.example:11434');
+  assert.equal(readSettings(config, {}, true).hostFromWorkspace, true);
+  const untrusted = readSettings(config, {}, false);
+  assert.equal(untrusted.host, 'http://127.0.0.1:2222');
+  assert.equal(untrusted.hostFromWorkspace, false);
+});
