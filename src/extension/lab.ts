@@ -35,6 +35,14 @@ export class Lab implements vscode.Disposable, PanelActions {
     this.service = new OllamaService(this.settings());
     this.experiments = new ExperimentsTree(() => this.store());
     this.disposables.push(this.diagnostics, this.service, this.experiments);
+    // Runs written by other windows (or a git pull) show up without a manual refresh.
+    const watcher = vscode.workspace.createFileSystemWatcher('**/.superposition/runs/*.json');
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const refresh = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => this.experiments.refresh(), 300);
+    };
+    this.disposables.push(watcher, watcher.onDidCreate(refresh), watcher.onDidChange(refresh), watcher.onDidDelete(refresh), { dispose: () => clearTimeout(timer) });
   }
 
   settings(): Settings {
