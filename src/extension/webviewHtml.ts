@@ -54,7 +54,8 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 export function buildWebviewHtml(o: WebviewHtmlOptions): string {
   const nonce = checkToken('nonce', o.nonce, /^[A-Za-z0-9+/_-]{16,}={0,2}$/);
   const cspSource = checkToken('cspSource', o.cspSource, /^[^\s;,"<>]+( [^\s;,"<>]+)*$/);
-  const attr = (value: string) => escapeHtml(value);
+  // Double-quoted attribute values: escaping &, <, > and " is enough (the CSP keeps its 'quotes').
+  const attr = (value: string) => value.replace(/[&<>"]/g, (c) => HTML_ESCAPES[c] ?? c);
   const codicons = o.codiconsUri ? `\n    <link id="vscode-codicon-stylesheet" rel="stylesheet" nonce="${nonce}" href="${attr(o.codiconsUri)}">` : '';
   return `<!DOCTYPE html>
 <html lang="en">

@@ -2,7 +2,7 @@
  * The one message protocol between the extension host and the results webview. Both sides
  * validate what they receive with these schemas and drop anything else.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RunRecordSchema, type RunRecord } from '../core/record';
 
 /** What the panel shows: one run, two runs side by side, or a run still being measured. */

@@ -3,7 +3,7 @@
  * legend) and the `spMarkers` plugin that draws interval whiskers and in-context share markers.
  */
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip, type ChartType, type Plugin, type TooltipItem } from 'chart.js';
-import { formatPercent, withAlpha, type ComparisonSeries, type DistributionSeries } from './format';
+import { formatPercent, formatTick, withAlpha, type ComparisonSeries, type DistributionSeries } from './format';
 import type { ThemeColors } from './theme';
 
 /** Whiskers and share markers of one dataset, by data index. */
@@ -100,7 +100,7 @@ function applyDefaults(theme: ThemeColors): void {
   Chart.defaults.font.size = theme.fontSize;
 }
 
-const percentTick = (value: number | string): string => formatPercent(Number(value));
+const percentTick = (value: number | string): string => formatTick(Number(value));
 
 function commonScales(theme: ThemeColors, max: number) {
   return {
@@ -108,7 +108,7 @@ function commonScales(theme: ThemeColors, max: number) {
       min: 0,
       max,
       ticks: { color: theme.foreground, callback: percentTick, maxTicksLimit: 11 },
-      grid: { color: withAlpha(theme.grid, theme.highContrast ? 0.9 : 0.6), lineWidth: theme.highContrast ? 1 : 0.5 },
+      grid: { color: withAlpha(theme.grid, theme.highContrast ? 0.5 : 0.6), lineWidth: theme.highContrast ? 1 : 0.5 },
       border: { color: theme.border, width: theme.highContrast ? 2 : 1 },
       title: { display: true, text: 'probability', color: theme.muted },
     },
@@ -142,7 +142,7 @@ export function chartHeight(rows: number, grouped = false): number {
 function barColors(series: DistributionSeries, theme: ThemeColors) {
   const solid = series.colorIndex.map((c) => (c === null ? theme.other : (theme.tasks[c] ?? theme.other)));
   return {
-    backgroundColor: solid.map((c) => (theme.highContrast ? withAlpha(c, 0.55) : withAlpha(c, 0.8))),
+    backgroundColor: solid.map((c) => withAlpha(c, theme.highContrast ? 0.9 : 0.8)),
     borderColor: solid.map((c) => (theme.highContrast ? theme.foreground : c)),
     borderWidth: theme.highContrast ? 2 : 1,
   };
@@ -200,7 +200,7 @@ export class DistributionChart {
     };
   }
 
-  update(series: DistributionSeries, theme: ThemeColors): void {
+  update(series: DistributionSeries, theme: ThemeColors, mode?: 'none'): void {
     this.series = series;
     applyDefaults(theme);
     const chart = this.chart;
@@ -212,7 +212,7 @@ export class DistributionChart {
       chart.options.plugins.spMarkers = this.markerOptions(theme);
       chart.options.plugins.tooltip = { ...chart.options.plugins.tooltip, ...tooltipTheme(theme) };
     }
-    chart.update();
+    chart.update(mode);
   }
 
   destroy(): void {
@@ -271,7 +271,7 @@ export class ComparisonChart {
 
   private datasets(series: ComparisonSeries, names: ComparisonNames, theme: ThemeColors) {
     const style = (color: string) => ({
-      backgroundColor: withAlpha(color, theme.highContrast ? 0.55 : 0.8),
+      backgroundColor: withAlpha(color, theme.highContrast ? 0.9 : 0.8),
       borderColor: theme.highContrast ? theme.foreground : color,
       borderWidth: theme.highContrast ? 2 : 1,
       barPercentage: 0.85,
@@ -295,7 +295,7 @@ export class ComparisonChart {
     };
   }
 
-  update(series: ComparisonSeries, names: ComparisonNames, theme: ThemeColors): void {
+  update(series: ComparisonSeries, names: ComparisonNames, theme: ThemeColors, mode?: 'none'): void {
     this.series = series;
     applyDefaults(theme);
     const chart = this.chart;
@@ -307,7 +307,7 @@ export class ComparisonChart {
       chart.options.plugins.tooltip = { ...chart.options.plugins.tooltip, ...tooltipTheme(theme) };
       chart.options.plugins.legend = { ...chart.options.plugins.legend, labels: { color: theme.foreground, boxWidth: 14 } };
     }
-    chart.update();
+    chart.update(mode);
   }
 
   destroy(): void {
@@ -317,26 +317,35 @@ export class ComparisonChart {
 
 /**
  * PNG of a chart on the theme background (the canvas itself is transparent), with a caption line
- * above it, as a data: URL.
+ * above it and a key line below, as a data: URL. Any running animation is finished first.
  */
-export function chartPng(chart: Chart, caption: string, theme: ThemeColors): string {
+export function chartPng(chart: Chart, caption: string, key: string, theme: ThemeColors): string {
+  chart.stop();
+  chart.update('none');
   const source = chart.canvas;
   const ratio = chart.currentDevicePixelRatio || 1;
   const pad = Math.round(12 * ratio);
-  const captionHeight = caption ? Math.round(28 * ratio) : 0;
+  const line = Math.round(28 * ratio);
+  const top = caption ? line : 0;
+  const bottom = key ? line : 0;
   const out = document.createElement('canvas');
   out.width = source.width + 2 * pad;
-  out.height = source.height + 2 * pad + captionHeight;
+  out.height = source.height + 2 * pad + top + bottom;
   const ctx = out.getContext('2d');
   if (!ctx) return source.toDataURL('image/png');
   ctx.fillStyle = theme.background;
   ctx.fillRect(0, 0, out.width, out.height);
+  ctx.textBaseline = 'middle';
   if (caption) {
     ctx.fillStyle = theme.foreground;
     ctx.font = `${Math.round(theme.fontSize * 1.1 * ratio)}px ${theme.fontFamily}`;
-    ctx.textBaseline = 'middle';
-    ctx.fillText(caption, pad, pad + captionHeight / 2, out.width - 2 * pad);
+    ctx.fillText(caption, pad, pad + top / 2, out.width - 2 * pad);
   }
-  ctx.drawImage(source, pad, pad + captionHeight);
+  ctx.drawImage(source, pad, pad + top);
+  if (key) {
+    ctx.fillStyle = theme.muted;
+    ctx.font = `${Math.round(theme.fontSize * 0.95 * ratio)}px ${theme.fontFamily}`;
+    ctx.fillText(key, pad, pad + top + source.height + bottom / 2, out.width - 2 * pad);
+  }
   return out.toDataURL('image/png');
 }

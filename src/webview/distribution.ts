@@ -70,8 +70,8 @@ export function distributionTable(series: DistributionSeries, method: RunRecord[
   );
 }
 
-function metric(id: string, label: string, value: string, raw: number | null, help: string): HTMLElement[] {
-  return [h('dt', { title: help }, label), h('dd', { id, 'data-value': raw === null ? '' : String(raw), title: help }, value)];
+function metric(id: string, label: string, value: string, raw: number | null, help: string): HTMLElement {
+  return h('div', { class: 'metric', title: help }, h('dt', null, label), h('dd', { id, 'data-value': raw === null ? '' : String(raw) }, value));
 }
 
 export function metricsList(record: RunRecord): HTMLElement {

@@ -135,9 +135,28 @@ function isInvisible(code: number): boolean {
   );
 }
 
-/** An answer in quotes with visible whitespace: “ninety-one”. */
+/**
+ * An answer in quotes: “noventa y uno”. Inner single spaces stay spaces; leading and trailing
+ * whitespace, runs of spaces and every other whitespace or invisible character are made visible.
+ */
 export function quoteAnswer(answer: string): string {
-  return `“${visibleToken(answer)}”`;
+  if (answer === '') return '“”';
+  const m = /^(\s*)([\s\S]*?)(\s*)$/.exec(answer);
+  const lead = m?.[1] ?? '';
+  const core = m?.[2] ?? answer;
+  const trail = m?.[3] ?? '';
+  const vis = (t: string) => (t === '' ? '' : visibleToken(t));
+  const inner = core
+    .split(/( {2,})/)
+    .map((part) => (part.startsWith('  ') ? vis(part) : part.split(' ').map(vis).join(' ')))
+    .join('');
+  return `“${vis(lead)}${inner}${vis(trail)}”`;
+}
+
+/** Axis tick text: whole percents when round, else one decimal (0%, 25%, 2.5%). */
+export function formatTick(value: number): string {
+  const pct = Math.round(value * 1000) / 10;
+  return `${Number.isInteger(pct) ? pct.toFixed(0) : pct.toFixed(1)}%`;
 }
 
 /** Cuts a label to `max` characters (by code point) with an ellipsis. */
@@ -213,7 +232,10 @@ export function distributionSeries(record: Pick<RunRecord, 'tasks' | 'other'>): 
     text: formatEstimate(t),
   }));
   const o = record.other;
-  const otherWhisker = whiskerOf({ lower: o.lower, upper: o.upper });
+  // Sampled runs give "other" a frequency with its 95% CI in lower/upper; logprobs runs give bounds.
+  const sampled = record.tasks.some((t) => t.ci95 !== undefined);
+  const otherCi: [number, number] | undefined = sampled ? [o.lower, o.upper] : undefined;
+  const otherWhisker = whiskerOf({ lower: o.lower, upper: o.upper, ...(otherCi ? { ci95: otherCi } : {}) });
   rows.push({
     id: 'other',
     label: 'other',
@@ -221,12 +243,13 @@ export function distributionSeries(record: Pick<RunRecord, 'tasks' | 'other'>): 
     probability: o.probability,
     lower: o.lower,
     upper: o.upper,
-    exact: otherWhisker === null,
+    exact: !sampled && otherWhisker === null,
+    ...(otherCi ? { ci95: otherCi } : {}),
     share: null,
     examples: null,
     whisker: otherWhisker,
     colorIndex: null,
-    text: otherWhisker ? formatInterval(o.lower, o.upper) : formatPercent(o.probability),
+    text: otherCi ? formatEstimate({ probability: o.probability, lower: o.lower, upper: o.upper, exact: false, ci95: otherCi }) : otherWhisker ? formatInterval(o.lower, o.upper) : formatPercent(o.probability),
   });
   const labels = rows.map((r) => (r.id === 'other' ? ['other', '(any other answer)'] : [truncate(r.label, 32), truncate(quoteAnswer(r.answer), 32)]));
   const peaks = rows.flatMap((r) => [r.probability, r.whisker?.[1] ?? 0, r.share ?? 0]);

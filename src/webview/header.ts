@@ -34,7 +34,7 @@ export function formatCreated(iso: string): string {
 }
 
 function meta(label: string, value: Child, attrs?: Record<string, string>): HTMLElement[] {
-  return [h('dt', null, label), h('dd', attrs ?? null, value)];
+  return [h('div', { class: 'fact' }, h('dt', null, label), h('dd', attrs ?? null, value))];
 }
 
 /** The description list of a run's facts (shared by the single-run and the comparison headers). */

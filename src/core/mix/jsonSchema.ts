@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { StructuredMixSchema } from './structured';
 
 /** JSON Schema of `*.superposition.json`, for the editor's validation and completion. */

@@ -20,7 +20,7 @@
  *   objects and arrays: the property name, or the opening bracket for array elements; a missing property points
  *   at its parent).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Diagnostic } from '../diagnostics';
 import { hasErrors } from '../diagnostics';
 import { checkTextBasics, DEFAULT_MAX_BYTES, DiagnosticSink, offsetToPosition, separatorName } from './parseText';
