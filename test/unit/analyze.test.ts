@@ -16,12 +16,12 @@ const parsed = parseMix(text, 'add-translate.txt');
 assert.ok(parsed.mix);
 const mix = parsed.mix;
 const detection = detectTasks(mix);
-// The query of the shipped example is 28+63: the double is scripted with these answers.
+// The query of the shipped example is 88+52: the double is scripted with these answers.
 const SCRIPT = [
-  { text: '91', prob: 0.42 },
-  { text: 'ninety-one', prob: 0.21 },
-  { text: 'quatre-vingt-onze', prob: 0.12 },
-  { text: 'noventa y uno', prob: 0.09 },
+  { text: '140', prob: 0.42 },
+  { text: 'one hundred and forty', prob: 0.21 },
+  { text: 'cent quarante', prob: 0.12 },
+  { text: 'ciento cuarenta', prob: 0.09 },
 ];
 const MODEL = 'double-analyze:latest';
 let double: OllamaDouble;
@@ -156,7 +156,7 @@ test('the model\'s stop pieces from /api/show count as end of sequence (terminat
     eosToken: eos,
     parameters: { stop: [eos] },
     // The terminator is never the greedy token here: Go runners return no logprobs when it is.
-    script: [{ prompt, nodes: { '': [{ token: '91', prob: 0.6 }, { token: 'ninety-one', prob: 0.4 }], '91': [{ token: 'x', prob: 0.6 }, { token: eos, prob: 0.4 }], 'ninety-one': [{ token: 'y', prob: 0.5 }, { token: eos, prob: 0.5 }] } }],
+    script: [{ prompt, nodes: { '': [{ token: '140', prob: 0.6 }, { token: 'one hundred and forty', prob: 0.4 }], '140': [{ token: 'x', prob: 0.6 }, { token: eos, prob: 0.4 }], 'one hundred and forty': [{ token: 'y', prob: 0.5 }, { token: eos, prob: 0.5 }] } }],
   });
   const twoTasks = { ...detection, tasks: detection.tasks.slice(0, 2) };
   const record = await analyzeMix(client(), mix, twoTasks, { model: 'double-stops', terminated: true });

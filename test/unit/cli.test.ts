@@ -25,10 +25,10 @@ before(async () => {
         name: MODEL,
         script: [
           scriptFromAnswers(promptOf(example), [
-            { text: '91', prob: 0.42 },
-            { text: 'ninety-one', prob: 0.21 },
-            { text: 'quatre-vingt-onze', prob: 0.12 },
-            { text: 'noventa y uno', prob: 0.09 },
+            { text: '140', prob: 0.42 },
+            { text: 'one hundred and forty', prob: 0.21 },
+            { text: 'cent quarante', prob: 0.12 },
+            { text: 'ciento cuarenta', prob: 0.09 },
           ]),
         ],
       },
@@ -53,7 +53,7 @@ test('analyze prints the per-task table', async () => {
   const { code, stdout, stderr } = await run(['analyze', 'examples/add-translate.txt', '--model', MODEL, '--host', double.url]);
   assert.equal(code, 0, stderr);
   for (const id of ['sum.digits', 'sum.en', 'sum.fr', 'sum.es', 'other']) assert.match(stdout, new RegExp(`^${id.replace('.', '\\.')}\\s`, 'm'));
-  assert.match(stdout, /"quatre-vingt-onze"/);
+  assert.match(stdout, /"cent quarante"/);
   assert.match(stdout, /25%/);
   assert.match(stdout, /KL\(shares ‖ p\)/);
   assert.match(stdout, /r 4\/4/);
@@ -69,7 +69,7 @@ test('--json prints the run record with every documented field', async () => {
   assert.equal(record.server['version'], '0.13.0');
   for (const key of ['kl', 'klNormalized', 'r', 'K']) assert.ok(key in record.metrics, key);
   for (const task of record.tasks) for (const key of ['id', 'answer', 'share', 'probability', 'lower', 'upper']) assert.ok(key in task, key);
-  const truth = double.truth(MODEL, promptOf(example), '91');
+  const truth = double.truth(MODEL, promptOf(example), '140');
   assert.ok(Math.abs((record.tasks[0]!['probability'] as number) - truth) < 0.01);
   assert.equal((record['completions'] as unknown[]).length, 6);
 });

@@ -74,6 +74,7 @@ export function generateMix(options: GenerateMixOptions): GeneratedMix {
 
   const slots = shuffle(rng, counts.flatMap((count, task) => Array.from({ length: count }, () => task)));
   const usedInputs = new Set<string>();
+  const usedLines = new Set<string>();
   const examples: Example[] = [];
   for (const task of slots) {
     const def = defs[task]!;
@@ -85,10 +86,13 @@ export function generateMix(options: GenerateMixOptions): GeneratedMix {
       const output = def.apply(input);
       // An example another task of the mix would also explain (e.g. 44@44=44) blurs the shares.
       if (output === undefined || defs.some((d) => d !== def && d.apply(input) === output)) continue;
+      // Inputs may repeat across tasks (as in the paper), whole example lines do not.
+      if (usedLines.has(`${input}\u0000${output}`) && attempt < MAX_ATTEMPTS / 2) continue;
       example = { input, output, line: examples.length + 1, task: def.id };
     }
     if (!example) return fail(`Could not draw an input for task '${def.id}'.`);
     usedInputs.add(example.input);
+    usedLines.add(`${example.input}\u0000${example.output}`);
     examples.push(example);
   }
 

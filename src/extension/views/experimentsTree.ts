@@ -18,6 +18,13 @@ function dayLabel(iso: string, now = new Date()): string {
   return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 }
 
+/** "sum.digits, sum.en" for two tasks; "4 word tasks" when more share a family. */
+export function tasksSummary(tasks: readonly string[]): string {
+  if (tasks.length <= 2) return tasks.join(', ');
+  const families = new Set(tasks.map((t) => t.split('.')[0]));
+  return families.size === 1 ? `${tasks.length} ${[...families][0]} tasks` : `${tasks.length} tasks`;
+}
+
 const STATUS_ICON: Record<string, vscode.ThemeIcon> = {
   complete: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
   cancelled: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')),
@@ -83,7 +90,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       }
       case 'run': {
         const run = node.run;
-        const label = `${run.model} · ${run.tasks.join(', ')} · ${run.headline}`;
+        const label = `${run.model.replace(/:latest$/, '')} · ${tasksSummary(run.tasks)} · ${run.headline}`;
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
         item.id = run.id;
         item.iconPath = STATUS_ICON[run.status] ?? new vscode.ThemeIcon('circle-outline');
