@@ -44,8 +44,10 @@ fi
 # ── 1. Debian packages ──────────────────────────────────────────────────────────────────────────
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 need_pkgs=()
-if [ "$CHROMIUM" = /usr/bin/chromium ] && ! pkg_installed chromium; then need_pkgs+=(chromium); fi
-if [ ! -f "$CS_MARK" ]; then
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  log "not Debian: make sure Chromium (SUPERPOSITION_E2E_CHROMIUM), a C++ toolchain, python3 and the Kerberos headers are installed"
+elif [ "$CHROMIUM" = /usr/bin/chromium ] && ! pkg_installed chromium; then need_pkgs+=(chromium); fi
+if [ ! -f "$CS_MARK" ] && command -v dpkg-query >/dev/null 2>&1; then
   # Only needed to build code-server (once).
   pkg_installed libkrb5-dev || need_pkgs+=(libkrb5-dev)
   pkg_installed pkg-config || need_pkgs+=(pkg-config)
@@ -53,9 +55,6 @@ if [ ! -f "$CS_MARK" ]; then
   command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
-  if ! command -v dpkg-query >/dev/null 2>&1; then
-    die "not a Debian system: install ${need_pkgs[*]} (or equivalents) yourself; set SUPERPOSITION_E2E_CHROMIUM to your Chromium."
-  fi
   SUDO=()
   if [ "$(id -u)" != 0 ]; then
     if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
@@ -114,6 +113,7 @@ JSON
     cd "$CS_DIR"
     export PATH="$NODE_DIR/bin:$PATH"
     export npm_config_nodedir="$NODE_DIR"
+    export JOBS="${JOBS:-max}" # node-gyp: compile with every core
     export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
     npm install --omit=dev --no-package-lock 2>&1 | sed 's/^/[npm] /'
     if ! cs_postinstall_done; then
