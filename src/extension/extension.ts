@@ -18,6 +18,8 @@ export function activate(context: vscode.ExtensionContext): void {
     createStatusBar(lab.service),
     registerPanelSerializer(context.extensionUri, lab, (id) => lab.store().load(id), (panel) => lab.adoptPanel(panel)),
     command('analyzeSelection', () => lab.analyzeSelection()),
+    // The editor context menu's entry: the same command under a name that says what it does there.
+    command('analyzePromptSuperposition', () => lab.analyzeSelection()),
     command('analyzeFile', (uri) => lab.analyzeFile(uri instanceof vscode.Uri ? uri : undefined)),
     command('selectModel', (name) => lab.selectModel(name)),
     command('pullModel', () => lab.pullModel()),

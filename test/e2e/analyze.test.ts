@@ -76,12 +76,12 @@ describe('Analyze Selection against the Ollama test double', () => {
     await vs.closeAllEditors();
   });
 
-  test('right-click → Analyze Selection shows the distribution, matching the ground truth', { timeout: 120_000 }, () => captureOnFailure(vs, 'analyze-distribution', async () => {
+  test('right-click → Analyze Prompt Superposition shows the distribution, matching the ground truth', { timeout: 120_000 }, () => captureOnFailure(vs, 'analyze-distribution', async () => {
     await vs.openFile(EXAMPLE);
     await vs.selectAll();
     await vs.waitForSelectionStatus();
     double.resetCounters();
-    await vs.rightClickEditorAndChoose('Analyze Selection', { screenshot: 'analyze-context-menu' });
+    await vs.rightClickEditorAndChoose('Analyze Prompt Superposition', { screenshot: 'analyze-context-menu' });
 
     const frame = await completePanel(vs);
     await vs.screenshot('analyze-distribution-panel');
@@ -104,6 +104,13 @@ describe('Analyze Selection against the Ollama test double', () => {
     }
     const shares = tasks.reduce((s, r) => s + r.share, 0);
     assert.ok(Math.abs(shares - 1) < 1e-6, `task shares sum to 1 (${shares})`);
+
+    // The rest of the panel: completions, the token view of each answer, the prompt as sent.
+    assert.ok((await frame.locator('#completions-table tr[data-text]').count()) >= tasks.length);
+    assert.ok((await frame.locator('#token-view [data-token]').count()) >= tasks.length);
+    assert.equal(await frame.locator('#prompt-lines > *').count(), prompt.split('\n').length);
+    await frame.locator('#token-view').scrollIntoViewIfNeeded();
+    await vs.screenshot('analyze-token-view');
   }));
 
   test('the run appears in the Experiments tree and reopens from it', { timeout: 120_000 }, () => captureOnFailure(vs, 'analyze-history', async () => {

@@ -2,8 +2,10 @@
 // extension installed, its activity-bar container shows the Experiments and Ollama views, and its
 // commands are in the command palette. Needs `bash scripts/e2e-tools.sh` once.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ensureVsix, startVsCode, type VsCodeSession } from './harness';
+import { ensureVsix, repoRoot, startVsCode, type VsCodeSession } from './harness';
 
 let vs: VsCodeSession | undefined;
 
@@ -41,17 +43,18 @@ test('the extension commands are in the command palette', { timeout: 60_000 }, a
   await s.page.keyboard.press('Escape');
 });
 
-test('a file opens, its selection is reported, and the editor menu offers Analyze Selection', { timeout: 60_000 }, async () => {
+test('a file opens, its selection is reported, and the editor menu offers Analyze Prompt Superposition', { timeout: 60_000 }, async () => {
   const s = vs!;
   await s.openFile('word.txt');
   await s.selectLines(1, 3);
-  // "heel->H\nhard->d\nvictory->v\n"
-  assert.equal(await s.waitForSelectionStatus(27), 27);
+  // The first three lines and their newlines.
+  const expected = readFileSync(join(repoRoot, 'examples', 'word.txt'), 'utf8').split('\n').slice(0, 3).join('\n').length + 1;
+  assert.equal(await s.waitForSelectionStatus(expected), expected);
   // Open the menu, take the screenshot, close it without running anything (a stub may be installed).
   const box = await s.selectionBox();
   assert.ok(box, 'a rendered selection');
   await s.page.mouse.click(box.x + 20, box.y + box.height / 2, { button: 'right' });
-  const item = s.page.getByRole('menuitem', { name: /Analyze Selection/ }).first();
+  const item = s.page.getByRole('menuitem', { name: /Analyze Prompt Superposition/ }).first();
   await item.waitFor({ state: 'visible' });
   await s.screenshot('smoke-editor-context-menu');
   await s.page.keyboard.press('Escape');
