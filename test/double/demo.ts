@@ -153,8 +153,8 @@ export function buildDemoModels(opts: DemoOptions = {}): DemoResult {
 
   return {
     models: [
-      { name: 'double-superposed:latest', family: 'double', parameterSize: '0.0B', script: superposed },
-      { name: 'double-collapsed:latest', family: 'double', parameterSize: '0.0B', script: collapsed },
+      { name: 'double-superposed:latest', family: 'double', parameterSize: 'scripted', script: superposed },
+      { name: 'double-collapsed:latest', family: 'double', parameterSize: 'scripted', script: collapsed },
     ],
     prompts,
   };
