@@ -173,8 +173,7 @@ export class DistributionChart {
             ...tooltipTheme(theme),
             callbacks: {
               title(items: TooltipItem<'bar'>[]) {
-                const row = self.series.rows[items[0]?.dataIndex ?? -1];
-                return row ? (row.id === 'other' ? 'other (any other answer)' : `${row.label} (${row.id})`) : '';
+                return rowTitle(self.series.rows[items[0]?.dataIndex ?? -1]);
               },
               label(item: TooltipItem<'bar'>) {
                 const row = self.series.rows[item.dataIndex];
@@ -250,8 +249,7 @@ export class ComparisonChart {
             ...tooltipTheme(theme),
             callbacks: {
               title(items: TooltipItem<'bar'>[]) {
-                const row = self.series.rows[items[0]?.dataIndex ?? -1];
-                return row ? (row.id === 'other' ? 'other (any other answer)' : `${row.label} (${row.id})`) : '';
+                return rowTitle(self.series.rows[items[0]?.dataIndex ?? -1]);
               },
               label(item: TooltipItem<'bar'>) {
                 const row = self.series.rows[item.dataIndex];
@@ -348,4 +346,10 @@ export function chartPng(chart: Chart, caption: string, key: string, theme: Them
     ctx.fillText(key, pad, pad + top + source.height + bottom / 2, out.width - 2 * pad);
   }
   return out.toDataURL('image/png');
+}
+
+/** Tooltip title of a chart row: the task (label and id), or what "other" means. */
+function rowTitle(row: { id: string; label: string } | undefined): string {
+  if (!row) return '';
+  return row.id === 'other' ? 'other (any other answer)' : `${row.label} (${row.id})`;
 }

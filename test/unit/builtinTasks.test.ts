@@ -14,6 +14,7 @@ import {
 import { COUNTRIES } from '../../src/core/tasks/countries';
 import type { Rng, TaskDefinition } from '../../src/core/tasks/types';
 import { WORDS } from '../../src/core/tasks/words';
+import { seededRng } from '../../src/core/random';
 
 function task(id: string): TaskDefinition {
   const t = getTask(id);
@@ -25,17 +26,7 @@ function run(id: string, input: string): string | undefined {
   return task(id).apply(input);
 }
 
-/** mulberry32: small deterministic PRNG for tests. */
-function seeded(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRng;
 
 describe('registry', () => {
   it('has unique ids and the expected task list', () => {

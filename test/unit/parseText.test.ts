@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { hasErrors, type Diagnostic } from '../../src/core/diagnostics';
 import { MAX_DIAGNOSTICS_PER_CODE, parseMixText, utf8ByteLength } from '../../src/core/mix/parseText';
 import { buildPrompt, type ParseResult } from '../../src/core/mix/types';
+import { seededRng } from '../../src/core/random';
 
 function ok(text: string, options?: Parameters<typeof parseMixText>[1]): NonNullable<ParseResult['mix']> & { diagnostics: Diagnostic[] } {
   const r = parseMixText(text, options);
@@ -396,16 +397,7 @@ describe('parseMixText: performance', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // Fuzz
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRng;
 
 function lineCount(text: string): number {
   return text.split(/\r\n|\r|\n/).length;

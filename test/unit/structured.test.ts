@@ -5,6 +5,7 @@ import { parseMix } from '../../src/core/mix/parse';
 import { parseMixText } from '../../src/core/mix/parseText';
 import { formatJsonPath, parseStructuredMix, serializeStructuredMix, StructuredMixSchema } from '../../src/core/mix/structured';
 import { buildPrompt, type ParseResult, type PromptMix } from '../../src/core/mix/types';
+import { seededRng } from '../../src/core/random';
 
 const VALID = `{
   "$schema": "./superposition.schema.json",
@@ -360,16 +361,7 @@ describe('formatJsonPath', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // Fuzz
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRng;
 
 describe('parseStructuredMix: fuzz', () => {
   it('1 200 mutated JSON documents never throw; results are consistent', () => {

@@ -494,8 +494,13 @@ function parseInner(text: string, options: ParseTextOptions | undefined): ParseR
  * diagnostic. A mix is returned only when there are no error diagnostics.
  */
 export function parseMixText(text: string, options?: ParseTextOptions): ParseResult {
+  return neverThrow(() => parseInner(text, options));
+}
+
+/** Parsing never throws: an unexpected exception becomes an `internal` error diagnostic. */
+export function neverThrow(parse: () => ParseResult): ParseResult {
   try {
-    return parseInner(text, options);
+    return parse();
   } catch (e) {
     return {
       diagnostics: [

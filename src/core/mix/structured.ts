@@ -23,7 +23,7 @@
 import * as z from 'zod';
 import type { Diagnostic } from '../diagnostics';
 import { hasErrors } from '../diagnostics';
-import { checkTextBasics, DEFAULT_MAX_BYTES, DiagnosticSink, offsetToPosition, separatorName } from './parseText';
+import { checkTextBasics, DEFAULT_MAX_BYTES, DiagnosticSink, neverThrow, offsetToPosition, separatorName } from './parseText';
 import { buildPrompt, SEPARATORS, type CustomTaskSpec, type Example, type ParseResult, type PromptMix } from './types';
 
 export const TASK_ID_PATTERN = /^[A-Za-z][\w.-]*$/;
@@ -509,21 +509,7 @@ function allowedKeys(path: readonly PathSegment[]): string {
  * error diagnostics.
  */
 export function parseStructuredMix(text: string, options?: { maxBytes?: number }): ParseResult {
-  try {
-    return parseStructuredInner(text, options?.maxBytes ?? DEFAULT_MAX_BYTES);
-  } catch (e) {
-    return {
-      diagnostics: [
-        {
-          severity: 'error',
-          code: 'internal',
-          message: `internal error while parsing: ${e instanceof Error ? e.message : String(e)}`,
-          line: 1,
-          column: 1,
-        },
-      ],
-    };
-  }
+  return neverThrow(() => parseStructuredInner(text, options?.maxBytes ?? DEFAULT_MAX_BYTES));
 }
 
 /** Pretty JSON (2 spaces, trailing newline) that parseStructuredMix reads back to the same mix. */
