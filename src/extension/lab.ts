@@ -167,6 +167,9 @@ export class Lab implements vscode.Disposable, PanelActions {
         return this.run(input);
       } else return undefined;
     }
+    if (settings.method === 'auto' && status.logprobs === false) {
+      void vscode.window.showInformationMessage(`Superposition: Ollama ${status.version} has no logprobs (0.12.11 or later needed); measuring by sampling (${settings.samples} samples). Update Ollama for exact values.`);
+    }
     if (settings.method === 'logprobs' && status.logprobs === false) {
       const choice = await vscode.window.showWarningMessage(`Superposition: Ollama ${status.version} has no logprobs (0.12.11 or later needed).`, 'Use Sampling', 'Cancel');
       if (choice !== 'Use Sampling') return undefined;

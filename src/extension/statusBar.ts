@@ -13,7 +13,7 @@ export function createStatusBar(service: OllamaService): vscode.Disposable {
       item.tooltip = `Ollama at ${status.host} — not checked yet. Click to pick a model.`;
       item.backgroundColor = undefined;
     } else if (status.reachable) {
-      item.text = `$(beaker) ${model}`;
+      item.text = `$(beaker) ${model} · Ollama ${status.version}`;
       item.tooltip = `Ollama ${status.version} at ${status.host}${status.logprobs ? '' : ' (no logprobs: sampling only)'} — ${status.models.length} models. Click to pick a model.`;
       item.backgroundColor = undefined;
     } else {
