@@ -11,17 +11,11 @@ import { BUILTIN_TASKS, TASK_SETS } from '../core/tasks/builtin';
 import { parseTable } from '../core/tasks/customTable';
 import { detectTasks } from '../core/tasks/detect';
 import { generateMix } from '../core/tasks/generate';
+import { calibrateCommand, CALIBRATE_USAGE, scaleCommand, SCALE_USAGE } from './experiments';
 import { formatRecordCsv, formatRecordTable } from './format';
+import { EXIT, type CliIo } from './io';
 
-export const EXIT = { ok: 0, threshold: 1, usage: 2, server: 3 } as const;
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  readStdin: () => Promise<string>;
-  env: Record<string, string | undefined>;
-  cwd: string;
-}
+export { EXIT, type CliIo } from './io';
 
 class UsageError extends Error {}
 
@@ -34,6 +28,8 @@ Usage:
   superposition models [--host URL] [--json]
   superposition generate --tasks ID,ID… [--per-task N | --proportions a,b… [--total N]] [--seed S] [--json]
   superposition tasks
+  ${SCALE_USAGE}
+  ${CALIBRATE_USAGE}
 
 Host: --host, else OLLAMA_HOST, else http://127.0.0.1:11434.
 Exit codes: 0 ok, 1 threshold failed, 2 usage or input error, 3 server error.`;
@@ -230,6 +226,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return generateCommand(rest, io);
       case 'tasks':
         return tasksCommand(io);
+      case 'scale':
+        return await scaleCommand(rest, io);
+      case 'calibrate':
+        return await calibrateCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -106,8 +106,11 @@ export type RunRecord = z.infer<typeof RunRecordSchema>;
 export type TaskResult = z.infer<typeof TaskResultSchema>;
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
-/** Reads a run record from JSON text; never throws. */
-export function parseRunRecord(text: string): { record?: RunRecord; error?: string } {
+/**
+ * Reads a versioned JSON document (a run or an experiment record) with its schema; never throws.
+ * Files written by a newer version are refused by name, not as "invalid".
+ */
+export function parseVersioned<T>(text: string, schema: z.ZodType<T>, readsVersion: number, what: string): { record?: T; error?: string } {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -115,15 +118,20 @@ export function parseRunRecord(text: string): { record?: RunRecord; error?: stri
     return { error: `not JSON: ${(err as Error).message}` };
   }
   const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (typeof version === 'number' && version > RUN_SCHEMA_VERSION) {
-    return { error: `written by a newer version (schema ${version}; this one reads ${RUN_SCHEMA_VERSION})` };
+  if (typeof version === 'number' && version > readsVersion) {
+    return { error: `written by a newer version (schema ${version}; this one reads ${readsVersion})` };
   }
-  const result = RunRecordSchema.safeParse(data);
+  const result = schema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
-    return { error: `not a run record: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}` };
+    return { error: `not ${what}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}` };
   }
   return { record: result.data };
+}
+
+/** Reads a run record from JSON text; never throws. */
+export function parseRunRecord(text: string): { record?: RunRecord; error?: string } {
+  return parseVersioned(text, RunRecordSchema, RUN_SCHEMA_VERSION, 'a run record');
 }
 
 /** JSON has no Infinity: infinite or NaN metrics are stored as null. */

@@ -1,0 +1,308 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { calibrationByModel } from '../core/experiments/aggregate';
+import {
+  expandPlan,
+  PlanError,
+  validateCalibrationPlan,
+  validateScalingPlan,
+  type ExperimentMethod,
+  type ExperimentPlan,
+  type PlanCheck,
+} from '../core/experiments/plan';
+import { buildExperimentRecord, parseExperimentRecord, resumeFrom, type ExperimentRecord, type UnitResult } from '../core/experiments/record';
+import { runExperiment } from '../core/experiments/runner';
+import { OllamaClient } from '../core/ollama/client';
+import { hostFromEnvironment } from '../core/ollama/host';
+import { TASK_SETS } from '../core/tasks/builtin';
+import { EXIT, type CliIo } from './io';
+
+export const SCALE_USAGE = `superposition scale (--pool ID,ID… | --set NAME) --k-max N [--k-min N] [--per-task N] [--prompts N]
+                    [--seed S] --model M [--model M2 …] [--host URL …] [--method auto|logprobs|sampling]
+                    [--samples N] [--concurrency N] [--threshold X] [--timeout SECONDS]
+                    [--resume FILE] [--out FILE] [--json | --csv]`;
+export const CALIBRATE_USAGE = `superposition calibrate --tasks ID,ID[,ID] [--proportions "0,1;0.1,0.9;…"] [--prompts N] [--total N]
+                        [--seed S] --model M [--model M2 …] [--host URL …] [--method …] [--samples N]
+                        [--concurrency N] [--timeout SECONDS] [--resume FILE] [--out FILE] [--json | --csv]`;
+
+class ExperimentUsageError extends Error {}
+
+const COMMON_OPTIONS = {
+  seed: { type: 'string' },
+  model: { type: 'string', short: 'm', multiple: true },
+  host: { type: 'string', multiple: true },
+  method: { type: 'string' },
+  samples: { type: 'string' },
+  prompts: { type: 'string' },
+  concurrency: { type: 'string' },
+  timeout: { type: 'string' },
+  resume: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+  csv: { type: 'boolean' },
+} as const;
+
+type CommonValues = {
+  seed?: string;
+  model?: string[];
+  host?: string[];
+  method?: string;
+  samples?: string;
+  prompts?: string;
+  concurrency?: string;
+  timeout?: string;
+  resume?: string;
+  out?: string;
+  json?: boolean;
+  csv?: boolean;
+};
+
+function num(value: string | undefined, name: string, { min = -Infinity, integer = false } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    throw new ExperimentUsageError(`--${name} must be ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''}, not '${value}'.`);
+  }
+  return n;
+}
+
+function method(value: string | undefined): ExperimentMethod | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'auto' && value !== 'logprobs' && value !== 'sampling') throw new ExperimentUsageError(`--method must be auto, logprobs or sampling, not '${value}'.`);
+  return value;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+}
+
+/** "0,1;0.1,0.9" → [[0, 1], [0.1, 0.9]]. */
+export function parseProportions(text: string): number[][] {
+  return text
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((point) =>
+      point.split(',').map((x) => {
+        const n = Number(x.trim());
+        if (x.trim() === '' || !Number.isFinite(n)) throw new ExperimentUsageError(`--proportions must be numbers separated by , and ; (e.g. "0,1;0.5,0.5"), not '${text}'.`);
+        return n;
+      }),
+    );
+}
+
+function checked(check: PlanCheck<ExperimentPlan>): ExperimentPlan {
+  if (!check.ok) throw new ExperimentUsageError(check.errors.join('\n'));
+  return check.plan;
+}
+
+export async function scaleCommand(args: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
+  return guarded(io, SCALE_USAGE, async () => {
+    const { values } = parseArgs({
+      args,
+      options: { ...COMMON_OPTIONS, pool: { type: 'string' }, set: { type: 'string' }, 'k-max': { type: 'string' }, 'k-min': { type: 'string' }, 'per-task': { type: 'string' }, threshold: { type: 'string' } },
+    });
+    return runCommand('scaling', values, io, signal, () => {
+      if (values.pool && values.set) throw new ExperimentUsageError('--pool and --set exclude each other.');
+      const set = values.set ? TASK_SETS[values.set as keyof typeof TASK_SETS] : undefined;
+      if (values.set && !set) throw new ExperimentUsageError(`--set must be one of ${Object.keys(TASK_SETS).join(', ')}.`);
+      const pool = set ? [...set] : list(values.pool);
+      if (pool.length === 0) throw new ExperimentUsageError('--pool ID,ID… (or --set NAME) is required (see `superposition tasks`).');
+      const kMax = num(values['k-max'], 'k-max', { min: 1, integer: true });
+      if (kMax === undefined) throw new ExperimentUsageError(`--k-max is required (at most ${pool.length}, the pool size).`);
+      return checked(
+        validateScalingPlan({
+          pool,
+          kMax,
+          kMin: num(values['k-min'], 'k-min', { min: 1, integer: true }),
+          examplesPerTask: num(values['per-task'], 'per-task', { min: 1, integer: true }),
+          promptsPerK: num(values.prompts, 'prompts', { min: 1, integer: true }),
+          seed: num(values.seed, 'seed', { integer: true }),
+          models: values.model ?? [],
+          method: method(values.method),
+          samples: num(values.samples, 'samples', { min: 1, integer: true }),
+          threshold: num(values.threshold, 'threshold', { min: 0 }),
+        }),
+      );
+    });
+  });
+}
+
+export async function calibrateCommand(args: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
+  return guarded(io, CALIBRATE_USAGE, async () => {
+    const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS, tasks: { type: 'string' }, proportions: { type: 'string' }, total: { type: 'string' } } });
+    return runCommand('calibration', values, io, signal, () => {
+      const tasks = list(values.tasks);
+      if (tasks.length === 0) throw new ExperimentUsageError('--tasks ID,ID[,ID] is required (see `superposition tasks`).');
+      return checked(
+        validateCalibrationPlan({
+          tasks,
+          proportions: values.proportions !== undefined ? parseProportions(values.proportions) : undefined,
+          promptsPerPoint: num(values.prompts, 'prompts', { min: 1, integer: true }),
+          totalExamples: num(values.total, 'total', { min: 2, integer: true }),
+          seed: num(values.seed, 'seed', { integer: true }),
+          models: values.model ?? [],
+          method: method(values.method),
+          samples: num(values.samples, 'samples', { min: 1, integer: true }),
+        }),
+      );
+    });
+  });
+}
+
+async function guarded(io: CliIo, usage: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof ExperimentUsageError || err instanceof PlanError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`error: ${(err as Error).message}\n\nUsage:\n  ${usage}`);
+      return EXIT.usage;
+    }
+    io.stderr(`internal error: ${(err as Error).stack ?? String(err)}`);
+    return EXIT.usage;
+  }
+}
+
+async function runCommand(kind: ExperimentPlan['kind'], values: CommonValues, io: CliIo, signal: AbortSignal | undefined, makePlan: () => ExperimentPlan): Promise<number> {
+  if (values.json && values.csv) throw new ExperimentUsageError('--json and --csv exclude each other.');
+  const concurrency = num(values.concurrency, 'concurrency', { min: 1, integer: true }) ?? 1;
+  const timeoutMs = (num(values.timeout, 'timeout', { min: 1 }) ?? 300) * 1000;
+
+  let resumed: ExperimentRecord | undefined;
+  let plan: ExperimentPlan;
+  const resumePath = values.resume !== undefined ? resolve(io.cwd, values.resume) : undefined;
+  if (resumePath) {
+    let text: string;
+    try {
+      text = await readFile(resumePath, 'utf8');
+    } catch (err) {
+      io.stderr(`error: cannot read ${values.resume}: ${(err as Error).message}`);
+      return EXIT.usage;
+    }
+    const parsed = parseExperimentRecord(text);
+    if (!parsed.record) {
+      io.stderr(`error: ${values.resume}: ${parsed.error ?? 'unreadable'}`);
+      return EXIT.usage;
+    }
+    if (parsed.record.kind !== kind) throw new ExperimentUsageError(`${values.resume} holds a ${parsed.record.kind} experiment, not a ${kind} one.`);
+    resumed = parsed.record;
+    plan = resumed.plan;
+    io.stderr(`Resuming ${values.resume}: ${resumeFrom(resumed).size} of ${resumed.unitCount} units already measured; the plan comes from the file.`);
+  } else {
+    plan = makePlan();
+  }
+
+  const units = expandPlan(plan);
+  const hosts = [...new Set((values.host?.length ? values.host : [undefined]).map((h) => hostFromEnvironment(h, io.env)))];
+  const clients = hosts.map((host) => new OllamaClient({ host, requestTimeoutMs: timeoutMs }));
+  const outPath = values.out !== undefined ? resolve(io.cwd, values.out) : resumePath;
+
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) controller.abort(signal.reason);
+  const onSigint = () => controller.abort(new Error('interrupted'));
+  const hookSigint = signal === undefined;
+  if (hookSigint) process.once('SIGINT', onSigint);
+
+  io.stderr(`${kind === 'scaling' ? 'Scaling' : 'Calibration'} experiment: ${units.length} units (${plan.models.length} model${plan.models.length === 1 ? '' : 's'}) on ${hosts.join(', ')}`);
+  let run;
+  try {
+    run = await runExperiment(units, {
+      clients,
+      concurrency,
+      analyzeOptions: { method: plan.method, samples: plan.samples },
+      signal: controller.signal,
+      previous: resumed ? resumeFrom(resumed) : undefined,
+    });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (hookSigint) process.removeListener('SIGINT', onSigint);
+  }
+  const record = buildExperimentRecord(plan, run, { unitCount: units.length, resumed });
+
+  if (outPath) {
+    try {
+      await writeFile(outPath, `${JSON.stringify(record, null, 2)}\n`, 'utf8');
+    } catch (err) {
+      io.stderr(`error: cannot write ${outPath}: ${(err as Error).message}`);
+    }
+  }
+  if (values.json) io.stdout(JSON.stringify(record, null, 2));
+  else if (values.csv) io.stdout(formatExperimentCsv(record).trimEnd());
+  else io.stdout(formatExperimentTable(record));
+
+  if (record.status !== 'complete') {
+    io.stderr(`error: ${record.error?.message ?? record.status}`);
+    if (record.error?.nextStep) io.stderr(`next step: ${record.error.nextStep}`);
+    if (outPath) io.stderr(`partial results saved: continue with --resume ${values.out ?? values.resume}`);
+    return EXIT.server;
+  }
+  return EXIT.ok;
+}
+
+const f = (x: number | null | undefined, digits = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd()).join('\n');
+}
+
+function header(record: ExperimentRecord): string {
+  const plan = record.plan;
+  const done = record.units.filter((u: UnitResult) => u.status === 'complete').length;
+  const what =
+    plan.kind === 'scaling'
+      ? `Scaling · pool ${plan.pool.join(', ')} · K ${plan.kMin}–${plan.kMax} · ${plan.promptsPerK} prompts per K · ${plan.examplesPerTask} examples per task`
+      : `Calibration · tasks ${plan.tasks.join(', ')} · ${plan.proportions.length} mixture points · ${plan.promptsPerPoint} prompts per point · ${plan.totalExamples} examples`;
+  return `${what} · seed ${plan.seed} · method ${plan.method}\nStatus: ${record.status} (${done}/${record.unitCount} units, ${record.requests} requests, ${(record.durationMs / 1000).toFixed(1)} s)`;
+}
+
+/** The aggregates as a readable table. */
+export function formatExperimentTable(record: ExperimentRecord): string {
+  const plan = record.plan;
+  if (plan.kind === 'scaling') {
+    const rows = [['model', 'K', 'n', 'E[r]', '95% interval', 'task mass', `tasks ≥ ${plan.threshold}`, 'other']];
+    for (const a of record.aggregates.scaling ?? []) {
+      rows.push([a.model, String(a.K), String(a.n), f(a.r?.mean, 2), a.r ? `[${f(a.r.lower, 2)}, ${f(a.r.upper, 2)}]` : '—', f(a.taskMass), f(a.aboveThreshold, 2), f(a.other)]);
+    }
+    return `${header(record)}\n\n${table(rows)}`;
+  }
+  const rows = [['model', 'proportions', 'n', ...plan.tasks.map((t) => `P(${t}) [95%]`), 'KL', 'KL norm.', 'infinite']];
+  for (const a of record.aggregates.calibration ?? []) {
+    rows.push([
+      a.model,
+      a.proportions.map((p) => f(p, 2)).join('/'),
+      String(a.n),
+      ...a.tasks.map((t) => `${f(t.probability.mean)} [${f(t.probability.lower)}, ${f(t.probability.upper)}]`),
+      f(a.kl.mean),
+      f(a.klNormalized.mean),
+      String(a.kl.infinite),
+    ]);
+  }
+  const summary = [['model', 'n', 'mean KL', 'mean KL norm.', 'infinite']];
+  for (const m of calibrationByModel(record.units, plan.models)) summary.push([m.model, String(m.n), f(m.kl.mean), f(m.klNormalized.mean), String(m.kl.infinite)]);
+  return `${header(record)}\n\n${table(rows)}\n\nPer model (KL(shares ‖ p), unnormalised and normalised, finite values only):\n${table(summary)}`;
+}
+
+const csvCell = (v: string | number | null | undefined) => {
+  const s = v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** The aggregates as CSV, one row per (model, K) or (model, mixture point). */
+export function formatExperimentCsv(record: ExperimentRecord): string {
+  const plan = record.plan;
+  const lines: (string | number | null | undefined)[][] = [];
+  if (plan.kind === 'scaling') {
+    lines.push(['model', 'K', 'n', 'r_mean', 'r_lower', 'r_upper', 'task_mass', 'tasks_above_threshold', 'other']);
+    for (const a of record.aggregates.scaling ?? []) lines.push([a.model, a.K, a.n, a.r?.mean, a.r?.lower, a.r?.upper, a.taskMass, a.aboveThreshold, a.other]);
+  } else {
+    lines.push(['model', 'point', ...plan.tasks.map((t) => `proportion_${t}`), 'n', ...plan.tasks.flatMap((t) => [`p_${t}`, `p_${t}_lower`, `p_${t}_upper`]), 'kl', 'kl_infinite', 'kl_normalized', 'kl_normalized_infinite']);
+    for (const a of record.aggregates.calibration ?? []) {
+      lines.push([a.model, a.point, ...a.proportions, a.n, ...a.tasks.flatMap((t) => [t.probability.mean, t.probability.lower, t.probability.upper]), a.kl.mean, a.kl.infinite, a.klNormalized.mean, a.klNormalized.infinite]);
+    }
+  }
+  return `${lines.map((l) => l.map(csvCell).join(',')).join('\n')}\n`;
+}
