@@ -3,6 +3,7 @@
  * validate what they receive with these schemas and drop anything else.
  */
 import * as z from 'zod';
+import { ExperimentRecordSchema, type ExperimentRecord } from '../core/experiments/record';
 import { RunRecordSchema, type RunRecord } from '../core/record';
 
 /** What the panel shows: one run, two runs side by side, or a run still being measured. */
@@ -34,6 +35,20 @@ export const ToWebviewSchema = z.discriminatedUnion('type', [
     right: RunRecordSchema,
     simulated: z.boolean(),
   }),
+  /** A scaling or calibration experiment (live while `running`: units arrive one by one). */
+  z.object({
+    type: z.literal('showExperiment'),
+    record: ExperimentRecordSchema,
+    running: z.boolean(),
+    simulated: z.boolean(),
+  }),
+  /** Two experiments of the same kind on one chart (e.g. two scaling runs). */
+  z.object({
+    type: z.literal('showExperimentComparison'),
+    left: ExperimentRecordSchema,
+    right: ExperimentRecordSchema,
+    simulated: z.boolean(),
+  }),
   z.object({ type: z.literal('progress'), progress: ProgressSchema }),
   /** An error to show in the panel (e.g. a run file that cannot be read). */
   z.object({ type: z.literal('error'), message: z.string(), nextStep: z.string().optional() }),
@@ -55,6 +70,8 @@ export const FromWebviewSchema = z.discriminatedUnion('type', [
     dataUrl: z.string().startsWith('data:image/png;base64,').max(20_000_000).optional(),
   }),
   z.object({ type: z.literal('openSource'), runId: z.string() }),
+  /** Continue a cancelled or failed experiment, reusing its finished measurements. */
+  z.object({ type: z.literal('resume'), runId: z.string() }),
 ]);
 export type FromWebview = z.infer<typeof FromWebviewSchema>;
 
@@ -70,4 +87,4 @@ export function parseFromWebview(data: unknown): FromWebview | undefined {
   return result.success ? result.data : undefined;
 }
 
-export type { RunRecord };
+export type { ExperimentRecord, RunRecord };

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { parseVersioned, RunErrorSchema, RunStatusSchema } from '../record';
 import { aggregateCalibration, aggregateScaling } from './aggregate';
-import { ExperimentPlanSchema, type ExperimentPlan } from './plan';
+import { ExperimentPlanSchema, type ExperimentPlan } from './planSchema';
 import type { ExperimentRun } from './runner';
 
 export const EXPERIMENT_SCHEMA_VERSION = 1;
