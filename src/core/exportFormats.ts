@@ -1,7 +1,7 @@
 import type { RunRecord } from './record';
 
-function csvCell(value: string | number | boolean | null | undefined): string {
-  const text = value === null || value === undefined ? '' : String(value);
+export function csvCell(value: string | number | boolean | null | undefined): string {
+  const text = value === null || value === undefined || (typeof value === 'number' && !Number.isFinite(value)) ? '' : String(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

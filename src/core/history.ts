@@ -1,12 +1,44 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isSimulatedModel } from './analyze';
+import { parseExperimentRecord, type ExperimentRecord } from './experiments/record';
 import { headline } from './exportFormats';
 import { parseRunRecord, type RunRecord, type RunStatus } from './record';
+
+/** What the history holds: single analyses and experiments. */
+export type StoredRecord = RunRecord | ExperimentRecord;
+
+export function isExperiment(record: StoredRecord): record is ExperimentRecord {
+  return record.kind === 'scaling' || record.kind === 'calibration';
+}
+
+/** Reads a history file of any kind; never throws. */
+export function parseStoredRecord(text: string): { record?: StoredRecord; error?: string } {
+  let kind: unknown;
+  try {
+    kind = (JSON.parse(text) as { kind?: unknown } | null)?.kind;
+  } catch (err) {
+    return { error: `not JSON: ${(err as Error).message}` };
+  }
+  return kind === 'scaling' || kind === 'calibration' ? parseExperimentRecord(text) : parseRunRecord(text);
+}
+
+/** The number an experiment is known by: E[r] at the largest K, or the mean normalised KL. */
+export function experimentHeadline(record: ExperimentRecord): string {
+  const scaling = record.aggregates.scaling ?? [];
+  if (record.kind === 'scaling') {
+    const last = [...scaling].filter((a) => a.r).sort((a, b) => b.K - a.K)[0];
+    return last?.r ? `E[r] ${last.r.mean.toFixed(2)} at K=${last.K}` : `${record.units.length}/${record.unitCount} units`;
+  }
+  const kls = (record.aggregates.calibration ?? []).map((a) => a.klNormalized.mean).filter((v): v is number => v !== null);
+  return kls.length > 0 ? `KL norm. ${(kls.reduce((a, b) => a + b, 0) / kls.length).toFixed(3)}` : `${record.units.length}/${record.unitCount} units`;
+}
 
 /** What the history tree shows for one file, without reading the whole run. */
 export interface RunSummary {
   id: string;
+  kind: 'analysis' | 'scaling' | 'calibration';
   file: string;
   createdAt: string;
   model: string;
@@ -33,16 +65,33 @@ export interface HistoryListing {
 }
 
 const INDEX = 'index.json';
-const INDEX_VERSION = 1;
+const INDEX_VERSION = 2;
 
 interface IndexFile {
   version: number;
   runs: RunSummary[];
 }
 
-export function summarize(record: RunRecord, file: string, size: number, mtimeMs: number): RunSummary {
+export function summarize(record: StoredRecord, file: string, size: number, mtimeMs: number): RunSummary {
+  if (isExperiment(record)) {
+    return {
+      id: record.id,
+      kind: record.kind,
+      file,
+      createdAt: record.createdAt,
+      model: record.models.map((m) => m.name).join(', '),
+      tasks: record.plan.kind === 'scaling' ? record.plan.pool : record.plan.tasks,
+      headline: experimentHeadline(record),
+      status: record.status,
+      method: record.plan.method,
+      simulated: record.models.some((m) => isSimulatedModel(m.name, '')),
+      size,
+      mtimeMs,
+    };
+  }
   return {
     id: record.id,
+    kind: 'analysis',
     file,
     createdAt: record.createdAt,
     model: record.model,
@@ -82,7 +131,7 @@ export function runFileName(id: string): string {
 export class HistoryStore {
   constructor(readonly dir: string) {}
 
-  async save(record: RunRecord): Promise<string> {
+  async save(record: StoredRecord): Promise<string> {
     await mkdir(this.dir, { recursive: true });
     const file = runFileName(record.id);
     const text = `${JSON.stringify(record, null, 2)}\n`;
@@ -95,6 +144,14 @@ export class HistoryStore {
   async load(id: string): Promise<RunRecord> {
     const text = await readFile(join(this.dir, runFileName(id)), 'utf8');
     const { record, error } = parseRunRecord(text);
+    if (!record) throw new Error(`Run ${id} cannot be read: ${error}`);
+    return record;
+  }
+
+  /** Any kind of record by id (analysis or experiment). */
+  async loadStored(id: string): Promise<StoredRecord> {
+    const text = await readFile(join(this.dir, runFileName(id)), 'utf8');
+    const { record, error } = parseStoredRecord(text);
     if (!record) throw new Error(`Run ${id} cannot be read: ${error}`);
     return record;
   }
@@ -142,7 +199,7 @@ export class HistoryStore {
         changed = true;
         try {
           const text = await readFile(join(this.dir, file), 'utf8');
-          const { record, error } = parseRunRecord(text);
+          const { record, error } = parseStoredRecord(text);
           if (record) runs.push(summarize(record, file, info.size, info.mtimeMs));
           else unreadable.push({ file, error: error ?? 'unreadable', mtimeMs: info.mtimeMs });
         } catch (err) {

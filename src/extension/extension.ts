@@ -30,6 +30,9 @@ export function activate(context: vscode.ExtensionContext): void {
     command('exportRun', (node) => lab.exportRun(node)),
     command('deleteRun', (node) => lab.deleteRun(node)),
     command('revealRunFile', (node) => lab.revealRunFile(node)),
+    command('runScalingExperiment', () => lab.experimentRuns.start('scaling')),
+    command('runCalibrationExperiment', () => lab.experimentRuns.start('calibration')),
+    command('resumeExperiment', (node) => lab.resumeFromTree(node)),
     command('refreshOllama', () => lab.service.refresh()),
     command('refreshHistory', () => lab.experiments.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
-import { analyzeMix } from '../core/analyze';
+import { analyzeMix, isSimulatedModel } from '../core/analyze';
 import { hasErrors, type Diagnostic } from '../core/diagnostics';
-import { formatRecordCsv, formatRecordJson } from '../core/exportFormats';
-import { HistoryStore } from '../core/history';
+import { formatExperimentCsv } from '../core/experiments/format';
+import { formatRecordCsv } from '../core/exportFormats';
+import { HistoryStore, isExperiment, type StoredRecord } from '../core/history';
 import { parseMix } from '../core/mix/parse';
 import { buildPrompt, type PromptMix, type Separator } from '../core/mix/types';
 import { isLocalHost } from '../core/ollama/host';
@@ -13,6 +14,7 @@ import { toVsDiagnostic } from './diagnostics';
 import { OllamaService } from './ollamaService';
 import { ResultsPanel, type PanelActions } from './resultsPanel';
 import { readSettings, type Settings } from './settings';
+import { ExperimentController } from './experiments';
 import { ExperimentsTree, type ExperimentNode } from './views/experimentsTree';
 
 const OLLAMA_HELP = 'https://ollama.com/download';
@@ -28,7 +30,8 @@ export class Lab implements vscode.Disposable, PanelActions {
   readonly diagnostics = vscode.languages.createDiagnosticCollection('superposition');
   readonly service: OllamaService;
   readonly experiments: ExperimentsTree;
-  private panel?: ResultsPanel;
+  private currentPanel?: ResultsPanel;
+  readonly experimentRuns = new ExperimentController(this);
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly context: vscode.ExtensionContext) {
@@ -179,7 +182,7 @@ export class Lab implements vscode.Disposable, PanelActions {
   }
 
   private async measure(input: AnalysisInput, settings: Settings): Promise<RunRecord> {
-    const panel = this.showPanel(`Superposition: ${settings.model} (running)`);
+    const panel = this.panel(`Superposition: ${settings.model} (running)`);
     panel.progress(`Connecting to Ollama at ${settings.host}`);
     const record = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Superposition: ${settings.model}`, cancellable: true },
@@ -246,42 +249,50 @@ export class Lab implements vscode.Disposable, PanelActions {
     if (choice) await this.context.globalState.update(key, true);
   }
 
-  private showPanel(title: string): ResultsPanel {
-    if (!this.panel) {
-      this.panel = ResultsPanel.create(this.context.extensionUri, title, this);
-      this.panel.onDidDispose(() => (this.panel = undefined));
-    } else this.panel.reveal();
-    return this.panel;
+  /** The results panel (created or revealed). */
+  panel(title: string): ResultsPanel {
+    if (!this.currentPanel) {
+      this.currentPanel = ResultsPanel.create(this.context.extensionUri, title, this);
+      this.currentPanel.onDidDispose(() => (this.currentPanel = undefined));
+    } else this.currentPanel.reveal();
+    return this.currentPanel;
   }
 
   adoptPanel(panel: ResultsPanel): void {
-    if (this.panel) return;
-    this.panel = panel;
-    panel.onDidDispose(() => (this.panel = undefined));
+    if (this.currentPanel) return;
+    this.currentPanel = panel;
+    panel.onDidDispose(() => (this.currentPanel = undefined));
   }
 
   // ── runs ────────────────────────────────────────────────────────────────────────────────
 
-  private async runFromArg(arg: unknown, placeHolder: string): Promise<RunRecord | undefined> {
+  private async runFromArg(arg: unknown, placeHolder: string): Promise<StoredRecord | undefined> {
     const node = arg as ExperimentNode | undefined;
-    if (node?.kind === 'run') return this.store().load(node.run.id);
-    if (typeof arg === 'string') return this.store().load(arg);
+    if (node?.kind === 'run') return this.store().loadStored(node.run.id);
+    if (typeof arg === 'string') return this.store().loadStored(arg);
     return this.pickRun(placeHolder);
   }
 
-  private async pickRun(placeHolder: string, exclude?: string): Promise<RunRecord | undefined> {
+  private async pickRun(placeHolder: string, only?: { exclude: string; kind: string }): Promise<StoredRecord | undefined> {
     const { runs } = await this.store().list();
     const picked = await vscode.window.showQuickPick(
-      runs.filter((r) => r.id !== exclude).map((r) => ({ label: `${r.model} · ${r.tasks.join(', ')}`, description: r.headline, detail: `${new Date(r.createdAt).toLocaleString()} · ${r.status}${r.source ? ` · ${r.source}` : ''}`, id: r.id })),
+      runs
+        .filter((r) => !only || (r.id !== only.exclude && r.kind === only.kind))
+        .map((r) => ({ label: `${r.kind === 'analysis' ? '' : `${r.kind} · `}${r.model} · ${r.tasks.join(', ')}`, description: r.headline, detail: `${new Date(r.createdAt).toLocaleString()} · ${r.status}${r.source ? ` · ${r.source}` : ''}`, id: r.id })),
       { placeHolder, matchOnDescription: true, matchOnDetail: true },
     );
-    return picked ? this.store().load(picked.id) : undefined;
+    return picked ? this.store().loadStored(picked.id) : undefined;
+  }
+
+  private show(record: StoredRecord): void {
+    if (isExperiment(record)) this.panel(record.kind).showExperiment(record, false, record.models.some((m) => isSimulatedModel(m.name, '')));
+    else this.panel(`Superposition: ${record.model}`).showRun(record, false);
   }
 
   async openRun(arg?: unknown): Promise<void> {
     try {
       const record = await this.runFromArg(arg, 'Open which run?');
-      if (record) this.showPanel(`Superposition: ${record.model}`).showRun(record, false);
+      if (record) this.show(record);
     } catch (err) {
       void vscode.window.showErrorMessage(`Superposition: ${(err as Error).message}`);
     }
@@ -290,8 +301,20 @@ export class Lab implements vscode.Disposable, PanelActions {
   rerun(arg?: unknown): void {
     void (async () => {
       const record = await this.runFromArg(arg, 'Re-run which run?').catch((err: Error) => void vscode.window.showErrorMessage(`Superposition: ${err.message}`));
-      if (record) await this.run(inputFromRecord(record));
+      if (!record) return;
+      if (isExperiment(record)) await this.experimentRuns.rerun(record);
+      else await this.run(inputFromRecord(record));
     })();
+  }
+
+  resume(runId: string): void {
+    void this.experimentRuns.resume(runId).catch((err: Error) => void vscode.window.showErrorMessage(`Superposition: ${err.message}`));
+  }
+
+  async resumeFromTree(arg?: unknown): Promise<void> {
+    const node = arg as ExperimentNode | undefined;
+    const id = node?.kind === 'run' ? node.run.id : (await this.pickRun('Resume which experiment?'))?.id;
+    if (id) this.resume(id);
   }
 
   compareWith(arg?: unknown): void {
@@ -302,8 +325,11 @@ export class Lab implements vscode.Disposable, PanelActions {
     try {
       const first = await this.runFromArg(arg, 'Compare which run?');
       if (!first) return;
-      const second = await this.pickRun(`Compare ${first.model} · ${first.tasks.map((t) => t.id).join(', ')} with…`, first.id);
-      if (second) this.showPanel('Compare runs').showComparison(first, second);
+      const label = isExperiment(first) ? `${first.kind} experiment` : `${first.model} · ${first.tasks.map((t) => t.id).join(', ')}`;
+      const second = await this.pickRun(`Compare ${label} with…`, { exclude: first.id, kind: first.kind });
+      if (!second) return;
+      if (isExperiment(first) && isExperiment(second)) this.panel('Compare experiments').showExperimentComparison(first, second, first.models.concat(second.models).some((m) => isSimulatedModel(m.name, '')));
+      else if (!isExperiment(first) && !isExperiment(second)) this.panel('Compare runs').showComparison(first, second);
     } catch (err) {
       void vscode.window.showErrorMessage(`Superposition: ${(err as Error).message}`);
     }
@@ -320,8 +346,9 @@ export class Lab implements vscode.Disposable, PanelActions {
         const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? this.context.globalStorageUri;
         const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, `${record.id}.${chosen}`), filters: { [chosen.toUpperCase()]: [chosen] } });
         if (!target) return;
+        const csv = () => (isExperiment(record) ? formatExperimentCsv(record) : formatRecordCsv(record));
         const bytes =
-          chosen === 'png' ? Buffer.from(dataUrl!.slice('data:image/png;base64,'.length), 'base64') : new TextEncoder().encode(chosen === 'csv' ? formatRecordCsv(record) : formatRecordJson(record));
+          chosen === 'png' ? Buffer.from(dataUrl!.slice('data:image/png;base64,'.length), 'base64') : new TextEncoder().encode(chosen === 'csv' ? csv() : `${JSON.stringify(record, null, 2)}\n`);
         await vscode.workspace.fs.writeFile(target, bytes);
         void vscode.window.showInformationMessage(`Superposition: exported to ${vscode.workspace.asRelativePath(target)}.`);
       } catch (err) {
@@ -332,8 +359,8 @@ export class Lab implements vscode.Disposable, PanelActions {
 
   openSource(runId: string): void {
     void (async () => {
-      const record = await this.store().load(runId).catch(() => undefined);
-      const source = record?.input.source;
+      const record = await this.store().loadStored(runId).catch(() => undefined);
+      const source = record && !isExperiment(record) ? record.input.source : undefined;
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
       if (source && folder) await vscode.window.showTextDocument(vscode.Uri.joinPath(folder, source));
     })();
@@ -429,7 +456,7 @@ export class Lab implements vscode.Disposable, PanelActions {
   }
 
   dispose(): void {
-    this.panel?.dispose();
+    this.currentPanel?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ExperimentRecord } from '../core/experiments/record';
 import type { RunRecord } from '../core/record';
 import { parseFromWebview, ViewStateSchema, type FromWebview, type ToWebview } from '../shared/protocol';
 import { buildWebviewHtml, createNonce } from './webviewHtml';
@@ -10,6 +11,7 @@ export interface PanelActions {
   compareWith(runId: string): void;
   exportRun(runId: string, format: 'json' | 'csv' | 'png', dataUrl?: string): void;
   openSource(runId: string): void;
+  resume(runId: string): void;
 }
 
 /** One results webview: shows a run (live while measuring) or a comparison of two runs. */
@@ -69,11 +71,13 @@ export class ResultsPanel implements vscode.Disposable {
         return this.actions.exportRun(message.runId, message.format, message.dataUrl);
       case 'openSource':
         return this.actions.openSource(message.runId);
+      case 'resume':
+        return this.actions.resume(message.runId);
     }
   }
 
   private post(message: ToWebview): void {
-    if (message.type === 'showRun' || message.type === 'showComparison') this.last = message;
+    if (message.type !== 'progress' && message.type !== 'error') this.last = message;
     if (this.ready) void this.panel.webview.postMessage(message);
     else this.queue.push(message);
   }
@@ -88,6 +92,18 @@ export class ResultsPanel implements vscode.Disposable {
     this.runIds = [left.id, right.id];
     this.panel.title = `Compare: ${left.model} ↔ ${right.model}`;
     this.post({ type: 'showComparison', left, right, simulated: left.simulated || right.simulated });
+  }
+
+  showExperiment(record: ExperimentRecord, running: boolean, simulated: boolean): void {
+    this.runIds = [record.id];
+    this.panel.title = `${record.kind === 'scaling' ? 'Scaling' : 'Calibration'}: ${record.models.map((m) => m.name).join(', ')}${running ? ' (running)' : ''}`;
+    this.post({ type: 'showExperiment', record, running, simulated });
+  }
+
+  showExperimentComparison(left: ExperimentRecord, right: ExperimentRecord, simulated: boolean): void {
+    this.runIds = [left.id, right.id];
+    this.panel.title = `Compare ${left.kind} experiments`;
+    this.post({ type: 'showExperimentComparison', left, right, simulated });
   }
 
   progress(message: string, done?: number, total?: number): void {
@@ -116,7 +132,7 @@ export class ResultsPanel implements vscode.Disposable {
 export function registerPanelSerializer(
   extensionUri: vscode.Uri,
   actions: PanelActions,
-  load: (id: string) => Promise<RunRecord>,
+  load: (id: string) => Promise<RunRecord | ExperimentRecord>,
   adopt: (panel: ResultsPanel) => void,
 ): vscode.Disposable {
   return vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
@@ -130,8 +146,13 @@ export function registerPanelSerializer(
       }
       try {
         const records = await Promise.all(parsed.data.runIds.map(load));
-        if (records.length === 2) panel.showComparison(records[0]!, records[1]!);
-        else panel.showRun(records[0]!, false);
+        const [first, second] = records;
+        const isExperiment = (r: RunRecord | ExperimentRecord | undefined): r is ExperimentRecord => r?.kind === 'scaling' || r?.kind === 'calibration';
+        if (isExperiment(first)) {
+          if (isExperiment(second)) panel.showExperimentComparison(first, second, false);
+          else panel.showExperiment(first, false, false);
+        } else if (first && second && !isExperiment(second)) panel.showComparison(first, second);
+        else if (first) panel.showRun(first, false);
       } catch (err) {
         panel.showError(`The run could not be loaded: ${(err as Error).message}`, 'It may have been deleted; open another run from the Experiments view.');
       }

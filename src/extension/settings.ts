@@ -16,6 +16,8 @@ export interface Settings {
   requestTimeoutMs: number;
   keepAlive: string | number;
   historyLocation: 'workspace' | 'global';
+  /** More Ollama hosts sharing the requests of an experiment (the main host comes first). */
+  hosts: string[];
 }
 
 /** What the reader needs from a WorkspaceConfiguration. */
@@ -46,5 +48,9 @@ export function readSettings(config: ConfigSource, env: Record<string, string | 
     requestTimeoutMs: int(config.get('requestTimeout'), 300, 1, 86_400) * 1000,
     keepAlive: /^-?\d+$/.test(keepAlive) ? Number(keepAlive) : keepAlive || '5m',
     historyLocation: config.get<string>('historyLocation') === 'global' ? 'global' : 'workspace',
+    // Extra hosts are workspace-definable too, so an untrusted workspace gets only the user's own.
+    hosts: ((trusted ? config.get<unknown>('hosts') : config.inspect<unknown>('hosts')?.globalValue) as unknown[] | undefined ?? [])
+      .filter((h): h is string => typeof h === 'string' && h.trim() !== '')
+      .map((h) => hostFromEnvironment(h, {})),
   };
 }

@@ -43,3 +43,10 @@ test('untrusted workspaces ignore a workspace-defined host', () => {
   assert.equal(untrusted.host, 'http://127.0.0.1:2222');
   assert.equal(untrusted.hostFromWorkspace, false);
 });
+
+test('extra experiment hosts: normalised, and only the user\'s own in an untrusted workspace', () => {
+  const config = source({ hosts: ['gpu-a:11434', '', 42] }, { hosts: ['http://evil.example:1'] });
+  assert.deepEqual(readSettings(config, {}, true).hosts, ['http://evil.example:1']);
+  assert.deepEqual(readSettings(config, {}, false).hosts, ['http://gpu-a:11434']);
+  assert.deepEqual(readSettings(source({}), {}, true).hosts, []);
+});

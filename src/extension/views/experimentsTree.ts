@@ -90,15 +90,16 @@ export class ExperimentsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       }
       case 'run': {
         const run = node.run;
-        const label = `${run.model.replace(/:latest$/, '')} · ${tasksSummary(run.tasks)} · ${run.headline}`;
+        const models = run.model.split(', ').map((m) => m.replace(/:latest$/, '')).join(', ');
+        const label = `${run.kind === 'analysis' ? '' : `${run.kind} · `}${models} · ${tasksSummary(run.tasks)} · ${run.headline}`;
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
         item.id = run.id;
-        item.iconPath = STATUS_ICON[run.status] ?? new vscode.ThemeIcon('circle-outline');
+        item.iconPath = run.kind === 'analysis' || run.status !== 'complete' ? (STATUS_ICON[run.status] ?? new vscode.ThemeIcon('circle-outline')) : new vscode.ThemeIcon(run.kind === 'scaling' ? 'graph-line' : 'graph-scatter', new vscode.ThemeColor('testing.iconPassed'));
         item.description = `${new Date(run.createdAt).toLocaleTimeString()}${run.simulated ? ' · simulated' : ''}`;
         const tooltip = new vscode.MarkdownString(undefined, true);
         tooltip.appendText(`${run.model} — ${run.method}, ${run.status}\n${run.tasks.join(', ')}\n${run.headline}\n${run.source ?? ''}\n${run.file}`);
         item.tooltip = tooltip;
-        item.contextValue = `run.${run.status}`;
+        item.contextValue = run.kind === 'analysis' ? `run.${run.status}` : `run.${run.kind}.${run.status}`;
         item.command = { command: 'superposition.openRun', title: 'Open Run', arguments: [node] };
         item.accessibilityInformation = { label: `Run ${label}, ${run.status}` };
         return item;

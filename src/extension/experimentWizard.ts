@@ -1,0 +1,112 @@
+import * as vscode from 'vscode';
+import {
+  defaultProportions,
+  validateCalibrationPlan,
+  validateScalingPlan,
+  type CalibrationPlan,
+  type ExperimentMethod,
+  type ScalingPlan,
+} from '../core/experiments/plan';
+import type { ModelSummary } from '../core/ollama/types';
+import { BUILTIN_TASKS } from '../core/tasks/builtin';
+
+/** Quick-input steps for an experiment plan; undefined when the user backs out. */
+
+async function pickTasks(title: string, preselected: readonly string[], min: number, max: number): Promise<string[] | undefined> {
+  for (;;) {
+    const picked = await vscode.window.showQuickPick(
+      BUILTIN_TASKS.map((t) => ({ label: t.id, description: t.label, detail: `${t.family} inputs`, picked: preselected.includes(t.id) })),
+      { title, canPickMany: true, placeHolder: `Pick ${min === max ? min : `${min}–${max}`} tasks that share one input format`, matchOnDescription: true },
+    );
+    if (!picked) return undefined;
+    if (picked.length >= min && picked.length <= max) return picked.map((p) => p.label);
+    await vscode.window.showWarningMessage(`Pick between ${min} and ${max} tasks (you picked ${picked.length}).`, { modal: true });
+  }
+}
+
+async function askInteger(title: string, prompt: string, value: number, min: number, max: number): Promise<number | undefined> {
+  const text = await vscode.window.showInputBox({
+    title,
+    prompt,
+    value: String(value),
+    validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= min && Number(v) <= max ? undefined : `A whole number from ${min} to ${max}.`),
+  });
+  return text === undefined ? undefined : Number(text.trim());
+}
+
+async function pickModels(title: string, models: readonly ModelSummary[], current: string): Promise<string[] | undefined> {
+  if (models.length === 0) {
+    void vscode.window.showErrorMessage('Superposition: the Ollama server has no models. Pull one first (Superposition: Pull Model).');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    models.map((m) => ({ label: m.name, description: [m.parameterSize, m.quantization].filter(Boolean).join(' · '), picked: m.name === current || m.name === `${current}:latest` })),
+    { title, canPickMany: true, placeHolder: 'Models to compare (each sees the same prompts)' },
+  );
+  return picked && picked.length > 0 ? picked.map((p) => p.label) : undefined;
+}
+
+function showErrors(errors: readonly string[]): undefined {
+  void vscode.window.showErrorMessage(`Superposition: ${errors.join(' ')}`);
+  return undefined;
+}
+
+export interface WizardContext {
+  /** Tasks detected in the editor's selection, used as the default pool. */
+  detected: readonly string[];
+  models: readonly ModelSummary[];
+  currentModel: string;
+  method: ExperimentMethod;
+  samples: number;
+}
+
+export async function scalingWizard(ctx: WizardContext): Promise<ScalingPlan | undefined> {
+  const title = 'Scaling experiment';
+  const pool = await pickTasks(`${title} (1/5): task pool`, ctx.detected.length > 0 ? ctx.detected : ['sum.digits', 'sum.en', 'sum.fr', 'sum.es'], 1, BUILTIN_TASKS.length);
+  if (!pool) return undefined;
+  const kMax = await askInteger(`${title} (2/5): largest K`, 'Prompts mix K = 1 … Kmax tasks drawn from the pool.', pool.length, 1, pool.length);
+  if (kMax === undefined) return undefined;
+  const prompts = await askInteger(`${title} (3/5): prompts per K`, 'Generated prompts per K (the paper uses 100; 20 is a good start).', 20, 1, 1000);
+  if (prompts === undefined) return undefined;
+  const perTask = await askInteger(`${title} (4/5): examples per task`, 'In-context examples per task in each prompt (paper: 20).', 20, 1, 200);
+  if (perTask === undefined) return undefined;
+  const models = await pickModels(`${title} (5/5): models`, ctx.models, ctx.currentModel);
+  if (!models) return undefined;
+  const checked = validateScalingPlan({ pool, kMax, promptsPerK: prompts, examplesPerTask: perTask, models, method: ctx.method, samples: ctx.samples });
+  return checked.ok ? checked.plan : showErrors(checked.errors);
+}
+
+export function parseProportionList(text: string): number[][] | undefined {
+  const points = text
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => p.split(',').map((x) => Number(x.trim())));
+  return points.length > 0 && points.every((p) => p.every((x) => Number.isFinite(x) && x >= 0)) ? points : undefined;
+}
+
+export async function calibrationWizard(ctx: WizardContext): Promise<CalibrationPlan | undefined> {
+  const title = 'Calibration experiment';
+  const tasks = await pickTasks(`${title} (1/4): tasks`, ctx.detected.slice(0, 3), 2, 3);
+  if (!tasks) return undefined;
+  const proposal = defaultProportions(tasks.length)
+    .map((p) => p.map((x) => Number(x.toFixed(3))).join(','))
+    .join('; ');
+  const text = await vscode.window.showInputBox({
+    title: `${title} (2/4): mixture proportions`,
+    prompt: `One point per mixture, ";"-separated; ${tasks.length} proportions each, in task order (${tasks.join(', ')}).`,
+    value: proposal,
+    validateInput: (v) => {
+      const points = parseProportionList(v);
+      if (!points) return 'Numbers ≥ 0, e.g. 0,1; 0.5,0.5; 1,0';
+      return points.every((p) => p.length === tasks.length && p.some((x) => x > 0)) ? undefined : `Each point needs ${tasks.length} proportions, not all 0.`;
+    },
+  });
+  if (text === undefined) return undefined;
+  const prompts = await askInteger(`${title} (3/4): prompts per point`, 'Generated prompts per mixture point.', 20, 1, 1000);
+  if (prompts === undefined) return undefined;
+  const models = await pickModels(`${title} (4/4): models`, ctx.models, ctx.currentModel);
+  if (!models) return undefined;
+  const checked = validateCalibrationPlan({ tasks, proportions: parseProportionList(text)!, promptsPerPoint: prompts, models, method: ctx.method, samples: ctx.samples });
+  return checked.ok ? checked.plan : showErrors(checked.errors);
+}
