@@ -87,13 +87,13 @@ export const markersPlugin: Plugin<'bar', SpMarkersOptions> = {
 };
 
 let registered = false;
-function register(): void {
+export function register(): void {
   if (registered) return;
   Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend, markersPlugin);
   registered = true;
 }
 
-function applyDefaults(theme: ThemeColors): void {
+export function applyDefaults(theme: ThemeColors): void {
   Chart.defaults.color = theme.foreground;
   Chart.defaults.borderColor = theme.grid;
   Chart.defaults.font.family = theme.fontFamily;
@@ -120,7 +120,7 @@ function commonScales(theme: ThemeColors, max: number) {
   };
 }
 
-function tooltipTheme(theme: ThemeColors) {
+export function tooltipTheme(theme: ThemeColors) {
   return {
     backgroundColor: theme.background,
     titleColor: theme.foreground,

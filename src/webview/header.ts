@@ -10,7 +10,7 @@ export function simulatedBanner(): HTMLElement {
   return h('div', { id: 'simulated-banner', class: 'banner banner-simulated', role: 'note' }, h('strong', null, 'Simulated model: '), 'results come from the Ollama test double (scripted distributions), not from a real model.');
 }
 
-function statusLabel(record: RunRecord, running: boolean): string {
+function statusLabel(record: Pick<RunRecord, 'status'>, running: boolean): string {
   if (running) return 'running…';
   switch (record.status) {
     case 'complete':
@@ -22,7 +22,7 @@ function statusLabel(record: RunRecord, running: boolean): string {
   }
 }
 
-export function statusBadge(record: RunRecord, running: boolean): HTMLElement {
+export function statusBadge(record: Pick<RunRecord, 'status'>, running: boolean): HTMLElement {
   const state = running ? 'running' : record.status;
   return h('span', { class: `status-badge status-${state}`, 'data-status': state }, statusLabel(record, running));
 }
@@ -56,12 +56,12 @@ export function runFacts(record: RunRecord, compact = false): HTMLElement {
 }
 
 /** Error box of a failed or cancelled run: the message and what to do next. */
-export function runErrorBox(record: RunRecord): HTMLElement | null {
+export function runErrorBox(record: Pick<RunRecord, 'status' | 'error'>, id = 'run-error'): HTMLElement | null {
   if (!record.error) return null;
   const kind = record.status === 'failed' ? 'error' : 'warning';
   return h(
     'div',
-    { class: `message-box message-${kind}`, role: kind === 'error' ? 'alert' : 'status', id: 'run-error' },
+    { class: `message-box message-${kind}`, role: kind === 'error' ? 'alert' : 'status', id },
     h('p', { class: 'message-title' }, record.status === 'failed' ? 'The run failed: ' : 'The run stopped: ', record.error.message),
     record.error.nextStep ? h('p', { class: 'message-next' }, h('strong', null, 'Next step: '), record.error.nextStep) : null,
     h('p', { class: 'message-kind' }, `(${record.error.kind})`),

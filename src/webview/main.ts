@@ -7,13 +7,17 @@
  * - #distribution-table rows: data-task-id, data-answer, data-probability, data-lower, data-upper, data-share
  * - #completions-table, #comparison-table (data-task-id, data-left, data-right), #simulated-banner
  * - window.superpositionLab.charts.{distribution, comparison}: the Chart.js instances
+ * - experiments (see experimentView.ts): #experiment-header, #scaling-table, #calibration-table, #kl-table,
+ *   #experiment-comparison-table; window.superpositionLab.charts.{scaling, taskMass} or {calibration, kl}
  */
 import './zodJitless'; // must stay the first import: before any schema is constructed
 import type { Chart } from 'chart.js';
+import type { ExperimentRecord } from '../core/experiments/record';
 import type { RunRecord } from '../core/record';
 import { parseToWebview, type ToWebview } from '../shared/protocol';
 import { ComparisonView } from './compare';
 import { h, replaceChildren } from './dom';
+import { ExperimentView, type ExperimentActions, type ExperimentCharts } from './experimentView';
 import { runState, type ViewStateName } from './format';
 import { RunView } from './runView';
 import { prefersReducedMotion, readTheme, watchTheme } from './theme';
@@ -21,11 +25,13 @@ import { post, setViewState } from './vscodeApi';
 
 declare global {
   interface Window {
-    superpositionLab?: { charts: { distribution?: Chart; comparison?: Chart } };
+    superpositionLab?: { charts: LabCharts };
   }
 }
 
-const hook: { charts: { distribution?: Chart; comparison?: Chart } } = { charts: {} };
+type LabCharts = { distribution?: Chart; comparison?: Chart } & ExperimentCharts;
+
+const hook: { charts: LabCharts } = { charts: {} };
 window.superpositionLab = hook;
 
 function setState(state: ViewStateName): void {
@@ -42,6 +48,7 @@ app.before(progress, errorRegion);
 
 let runView: RunView | undefined;
 let comparisonView: ComparisonView | undefined;
+let experimentView: ExperimentView | undefined;
 
 function runActions(current: () => RunRecord | undefined) {
   return {
@@ -75,6 +82,8 @@ function clearViews(): void {
   runView = undefined;
   comparisonView?.destroy();
   comparisonView = undefined;
+  experimentView?.destroy();
+  experimentView = undefined;
   hook.charts = {};
 }
 
@@ -117,6 +126,61 @@ function showComparison(left: RunRecord, right: RunRecord, simulated: boolean): 
   setState('comparison');
 }
 
+const experimentActions: ExperimentActions = {
+  rerun: (runId) => post({ type: 'rerun', runId }),
+  compareWith: (runId) => post({ type: 'compareWith', runId }),
+  resume: (runId) => post({ type: 'resume', runId }),
+  exportAs: (runId, format) => {
+    if (format === 'png') {
+      const dataUrl = experimentView?.png(readTheme());
+      if (dataUrl) post({ type: 'export', runId, format, dataUrl });
+    } else {
+      post({ type: 'export', runId, format });
+    }
+  },
+};
+
+function experimentCharts(view: ExperimentView): LabCharts {
+  const out: LabCharts = {};
+  for (const [name, chart] of Object.entries(view.charts)) if (chart) out[name as keyof ExperimentCharts] = chart;
+  return out;
+}
+
+function ensureExperimentView(kind: ExperimentRecord['kind'], comparison: boolean): ExperimentView {
+  if (!experimentView || experimentView.kind !== kind || experimentView.comparison !== comparison) {
+    clearViews();
+    replaceChildren(app);
+    experimentView = new ExperimentView(kind, comparison, experimentActions);
+    app.appendChild(experimentView.root);
+  }
+  return experimentView;
+}
+
+function showExperiment(record: ExperimentRecord, running: boolean, simulated: boolean): void {
+  replaceChildren(errorRegion);
+  const sameRun = experimentView?.record?.id === record.id;
+  const view = ensureExperimentView(record.kind, false);
+  view.update(record, running, simulated, readTheme(), !prefersReducedMotion() && !running && !sameRun);
+  hook.charts = experimentCharts(view);
+  if (!running) hideProgress();
+  setViewState({ runIds: [record.id] });
+  setState(runState(record, running));
+}
+
+function showExperimentComparison(left: ExperimentRecord, right: ExperimentRecord, simulated: boolean): void {
+  if (left.kind !== right.kind) {
+    showError(`Cannot compare a ${left.kind} experiment with a ${right.kind} experiment.`, 'Pick two experiments of the same kind.');
+    return;
+  }
+  replaceChildren(errorRegion);
+  hideProgress();
+  const view = ensureExperimentView(left.kind, true);
+  view.updateComparison(left, right, simulated, readTheme(), !prefersReducedMotion());
+  hook.charts = experimentCharts(view);
+  setViewState({ runIds: [left.id, right.id] });
+  setState('comparison');
+}
+
 function showProgress(p: { message: string; done?: number | undefined; total?: number | undefined }): void {
   const counted = p.done !== undefined && p.total !== undefined && p.total > 0;
   progressText.textContent = counted ? `${p.message} (${p.done}/${p.total})` : p.message;
@@ -129,7 +193,7 @@ function showProgress(p: { message: string; done?: number | undefined; total?: n
   progress.hidden = false;
   const finished = counted && (p.done ?? 0) >= (p.total ?? 0);
   if (!finished) setState('running');
-  if (!runView && !comparisonView && app.querySelector('.waiting')) {
+  if (!runView && !comparisonView && !experimentView && app.querySelector('.waiting')) {
     replaceChildren(app, h('p', { class: 'waiting' }, 'Measuring…'));
   }
 }
@@ -145,7 +209,7 @@ function showError(message: string, nextStep: string | undefined): void {
       nextStep ? h('p', { class: 'message-next' }, h('strong', null, 'Next step: '), nextStep) : null,
     ),
   );
-  if (!runView && !comparisonView) replaceChildren(app);
+  if (!runView && !comparisonView && !experimentView) replaceChildren(app);
   setState('error');
 }
 
@@ -156,6 +220,12 @@ function handle(message: ToWebview): void {
       break;
     case 'showComparison':
       showComparison(message.left, message.right, message.simulated || message.left.simulated || message.right.simulated);
+      break;
+    case 'showExperiment':
+      showExperiment(message.record, message.running, message.simulated);
+      break;
+    case 'showExperimentComparison':
+      showExperimentComparison(message.left, message.right, message.simulated);
       break;
     case 'progress':
       showProgress(message.progress);
@@ -184,6 +254,7 @@ watchTheme(() => {
   const theme = readTheme();
   runView?.retheme(theme);
   comparisonView?.retheme(theme);
+  experimentView?.retheme(theme);
 });
 
 if (!document.body.dataset['state']) setState('waiting');
