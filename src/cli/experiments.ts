@@ -13,6 +13,8 @@ import {
 } from '../core/experiments/plan';
 import { buildExperimentRecord, parseExperimentRecord, resumeFrom, type ExperimentRecord, type UnitResult } from '../core/experiments/record';
 import { runExperiment } from '../core/experiments/runner';
+import { parseExperimentFile, type ExperimentDraft } from '../core/experiments/planFile';
+import { formatDiagnostic } from '../core/diagnostics';
 import { OllamaClient } from '../core/ollama/client';
 import { hostFromEnvironment } from '../core/ollama/host';
 import { TASK_SETS } from '../core/tasks/builtin';
@@ -20,17 +22,19 @@ import { EXIT, type CliIo } from './io';
 import { formatExperimentCsv } from '../core/experiments/format';
 export { formatExperimentCsv };
 
-export const SCALE_USAGE = `superposition scale (--pool ID,ID… | --set NAME) --k-max N [--k-min N] [--per-task N] [--prompts N]
+export const SCALE_USAGE = `superposition scale (--pool ID,ID… | --set NAME | --plan FILE) --k-max N [--k-min N] [--per-task N] [--prompts N]
                     [--seed S] --model M [--model M2 …] [--host URL …] [--method auto|logprobs|sampling]
                     [--samples N] [--concurrency N] [--threshold X] [--timeout SECONDS]
                     [--resume FILE] [--out FILE] [--json | --csv]`;
-export const CALIBRATE_USAGE = `superposition calibrate --tasks ID,ID[,ID] [--proportions "0,1;0.1,0.9;…"] [--prompts N] [--total N]
+export const CALIBRATE_USAGE = `superposition calibrate (--tasks ID,ID[,ID] | --plan FILE) [--proportions "0,1;0.1,0.9;…"] [--prompts N] [--total N]
                         [--seed S] --model M [--model M2 …] [--host URL …] [--method …] [--samples N]
-                        [--concurrency N] [--timeout SECONDS] [--resume FILE] [--out FILE] [--json | --csv]`;
+                        [--concurrency N] [--timeout SECONDS] [--resume FILE] [--out FILE] [--json | --csv]
+  --plan FILE reads a *.superposition.json experiment file; options given on the command line override it.`;
 
 class ExperimentUsageError extends Error {}
 
 const COMMON_OPTIONS = {
+  plan: { type: 'string' },
   seed: { type: 'string' },
   model: { type: 'string', short: 'm', multiple: true },
   host: { type: 'string', multiple: true },
@@ -46,6 +50,7 @@ const COMMON_OPTIONS = {
 } as const;
 
 type CommonValues = {
+  plan?: string;
   seed?: string;
   model?: string[];
   host?: string[];
@@ -105,26 +110,30 @@ export async function scaleCommand(args: string[], io: CliIo, signal?: AbortSign
       args,
       options: { ...COMMON_OPTIONS, pool: { type: 'string' }, set: { type: 'string' }, 'k-max': { type: 'string' }, 'k-min': { type: 'string' }, 'per-task': { type: 'string' }, threshold: { type: 'string' } },
     });
+    const draft = await loadDraft(values.plan, 'scaling', io);
     return runCommand('scaling', values, io, signal, () => {
-      if (values.pool && values.set) throw new ExperimentUsageError('--pool and --set exclude each other.');
+      if ([values.pool, values.set].filter(Boolean).length > 1) throw new ExperimentUsageError('--pool and --set exclude each other.');
       const set = values.set ? TASK_SETS[values.set as keyof typeof TASK_SETS] : undefined;
       if (values.set && !set) throw new ExperimentUsageError(`--set must be one of ${Object.keys(TASK_SETS).join(', ')}.`);
-      const pool = set ? [...set] : list(values.pool);
-      if (pool.length === 0) throw new ExperimentUsageError('--pool ID,ID… (or --set NAME) is required (see `superposition tasks`).');
-      const kMax = num(values['k-max'], 'k-max', { min: 1, integer: true });
+      const pool = set ? [...set] : values.pool !== undefined ? list(values.pool) : (draft?.pool ?? []);
+      if (pool.length === 0) throw new ExperimentUsageError('--pool ID,ID… (or --set NAME, or --plan FILE) is required (see `superposition tasks`).');
+      const kMax = num(values['k-max'], 'k-max', { min: 1, integer: true }) ?? draft?.kMax;
       if (kMax === undefined) throw new ExperimentUsageError(`--k-max is required (at most ${pool.length}, the pool size).`);
       return checked(
         validateScalingPlan({
+          ...draft,
           pool,
           kMax,
-          kMin: num(values['k-min'], 'k-min', { min: 1, integer: true }),
-          examplesPerTask: num(values['per-task'], 'per-task', { min: 1, integer: true }),
-          promptsPerK: num(values.prompts, 'prompts', { min: 1, integer: true }),
-          seed: num(values.seed, 'seed', { integer: true }),
-          models: values.model ?? [],
-          method: method(values.method),
-          samples: num(values.samples, 'samples', { min: 1, integer: true }),
-          threshold: num(values.threshold, 'threshold', { min: 0 }),
+          ...defined({
+            kMin: num(values['k-min'], 'k-min', { min: 1, integer: true }),
+            examplesPerTask: num(values['per-task'], 'per-task', { min: 1, integer: true }),
+            promptsPerK: num(values.prompts, 'prompts', { min: 1, integer: true }),
+            seed: num(values.seed, 'seed', { integer: true }),
+            method: method(values.method),
+            samples: num(values.samples, 'samples', { min: 1, integer: true }),
+            threshold: num(values.threshold, 'threshold', { min: 0 }),
+          }),
+          models: values.model ?? draft?.models ?? [],
         }),
       );
     });
@@ -134,23 +143,52 @@ export async function scaleCommand(args: string[], io: CliIo, signal?: AbortSign
 export async function calibrateCommand(args: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
   return guarded(io, CALIBRATE_USAGE, async () => {
     const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS, tasks: { type: 'string' }, proportions: { type: 'string' }, total: { type: 'string' } } });
+    const draft = await loadDraft(values.plan, 'calibration', io);
     return runCommand('calibration', values, io, signal, () => {
-      const tasks = list(values.tasks);
-      if (tasks.length === 0) throw new ExperimentUsageError('--tasks ID,ID[,ID] is required (see `superposition tasks`).');
+      const tasks = values.tasks !== undefined ? list(values.tasks) : (draft?.tasks ?? []);
+      if (tasks.length === 0) throw new ExperimentUsageError('--tasks ID,ID[,ID] (or --plan FILE) is required (see `superposition tasks`).');
       return checked(
         validateCalibrationPlan({
+          ...draft,
           tasks,
-          proportions: values.proportions !== undefined ? parseProportions(values.proportions) : undefined,
-          promptsPerPoint: num(values.prompts, 'prompts', { min: 1, integer: true }),
-          totalExamples: num(values.total, 'total', { min: 2, integer: true }),
-          seed: num(values.seed, 'seed', { integer: true }),
-          models: values.model ?? [],
-          method: method(values.method),
-          samples: num(values.samples, 'samples', { min: 1, integer: true }),
+          ...defined({
+            proportions: values.proportions !== undefined ? parseProportions(values.proportions) : undefined,
+            promptsPerPoint: num(values.prompts, 'prompts', { min: 1, integer: true }),
+            totalExamples: num(values.total, 'total', { min: 2, integer: true }),
+            seed: num(values.seed, 'seed', { integer: true }),
+            method: method(values.method),
+            samples: num(values.samples, 'samples', { min: 1, integer: true }),
+          }),
+          models: values.model ?? draft?.models ?? [],
         }),
       );
     });
   });
+}
+
+/** Only the entries that were given, so that they override a plan file's values and nothing else. */
+function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The experiment file given with --plan, checked against the command's kind; its errors are usage errors. */
+async function loadDraft<K extends ExperimentDraft['kind']>(path: string | undefined, kind: K, io: CliIo): Promise<Omit<Extract<ExperimentDraft, { kind: K }>, 'kind'> | undefined> {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, path), 'utf8');
+  } catch (err) {
+    throw new ExperimentUsageError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  const parsed = parseExperimentFile(text, { defaultModels: ['(from --model)'] });
+  const errors = parsed.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'plan');
+  if (errors.length > 0 || !parsed.draft) {
+    const shown = errors.length > 0 ? errors : parsed.diagnostics;
+    throw new ExperimentUsageError(shown.map((d) => formatDiagnostic(d, path)).join('\n') || `${path} is not an experiment file.`);
+  }
+  if (parsed.draft.kind !== kind) throw new ExperimentUsageError(`${path} holds a ${parsed.draft.kind} experiment; run it with \`superposition ${parsed.draft.kind === 'scaling' ? 'scale' : 'calibrate'}\`.`);
+  const { kind: _kind, ...rest } = parsed.draft as Extract<ExperimentDraft, { kind: K }>;
+  return rest;
 }
 
 async function guarded(io: CliIo, usage: string, body: () => Promise<number>): Promise<number> {

@@ -1,7 +1,7 @@
 // Scaling and calibration experiments end to end against the Ollama TEST DOUBLE, with scripted
 // models of different "capacity" built from the generator's own answers.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -21,6 +21,7 @@ import {
 } from '../../src/core/experiments/plan';
 import { buildExperimentRecord, ExperimentRecordSchema, parseExperimentRecord, resumeFrom, type UnitResult } from '../../src/core/experiments/record';
 import { runExperiment } from '../../src/core/experiments/runner';
+import { serializeExperimentFile } from '../../src/core/experiments/planFile';
 import { OllamaClient } from '../../src/core/ollama/client';
 import { scriptFromAnswers, startOllamaDouble, type OllamaDouble, type ScriptedModel } from '../double/index';
 
@@ -295,6 +296,21 @@ test('CLI scale: table, JSON and CSV output', async () => {
   const lines = csv.out.join('\n').split('\n');
   assert.equal(lines[0], 'model,K,n,r_mean,r_lower,r_upper,task_mass,tasks_above_threshold,other');
   assert.equal(lines.length, 9);
+
+  // The same plan from an experiment file gives the same units; the command line overrides the file.
+  const dir = mkdtempSync(join(tmpdir(), 'sl-plan-'));
+  const planPath = join(dir, 'scale.superposition.json');
+  writeFileSync(planPath, serializeExperimentFile(validateScalingPlanOk({ ...SCALING, promptsPerK: 5 })));
+  const fromFile = fakeIo();
+  assert.equal(await scaleCommand(['--plan', planPath, '--prompts', '2', '--host', double.url, '--concurrency', '2', '--json'], fromFile), 0, fromFile.err.join('\n'));
+  assert.deepEqual(strip(parseExperimentRecord(fromFile.out.join('\n')).record!.units), strip(scalingBaseline));
+  const wrongKind = fakeIo();
+  assert.equal(await calibrateCommand(['--plan', planPath], wrongKind), 2);
+  assert.match(wrongKind.err.join('\n'), /holds a scaling experiment; run it with `superposition scale`/);
+  writeFileSync(planPath, '{ "experiment": { "kind": "scaling", "pool": ["sum.digits"], "kMax": 1, "quey": 1 } }');
+  const typo = fakeIo();
+  assert.equal(await scaleCommand(['--plan', planPath], typo), 2);
+  assert.match(typo.err.join('\n'), /scale\.superposition\.json:1:\d+: error: .*quey.*experiment\.quey/);
 
   const bad = fakeIo();
   assert.equal(await scaleCommand(['--pool', 'sum.digits,nope', '--k-max', '2', '--model', 'm'], bad), 2);

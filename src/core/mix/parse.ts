@@ -1,3 +1,4 @@
+import { isExperimentFileText } from '../experiments/fileKind';
 import { parseMixText } from './parseText';
 import { parseStructuredMix } from './structured';
 import type { ParseResult } from './types';
@@ -13,5 +14,20 @@ export function isStructuredMix(text: string, fileName?: string): boolean {
  * as the structured format, anything else as the paper's text format. Never throws.
  */
 export function parseMix(text: string, fileName?: string): ParseResult {
-  return isStructuredMix(text, fileName) ? parseStructuredMix(text) : parseMixText(text);
+  if (!isStructuredMix(text, fileName)) return parseMixText(text);
+  if (isExperimentFileText(text)) {
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'experiment-file',
+          message:
+            'this is an experiment file (it has an `experiment` property), not a prompt mix: run it with "Superposition: Run Experiment File" or `superposition scale|calibrate --plan FILE`',
+          line: 1,
+          column: 1,
+        },
+      ],
+    };
+  }
+  return parseStructuredMix(text);
 }

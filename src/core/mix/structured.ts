@@ -56,7 +56,7 @@ export const StructuredMixSchema = z.strictObject({
 export type StructuredMix = z.infer<typeof StructuredMixSchema>;
 
 type Issue = z.core.$ZodIssue;
-type PathSegment = PropertyKey;
+export type PathSegment = PropertyKey;
 
 /** `examples[3].output`; keys that are not identifiers are quoted: `a["my key"]`. */
 export function formatJsonPath(path: readonly PathSegment[]): string {
@@ -75,7 +75,7 @@ export function formatJsonPath(path: readonly PathSegment[]): string {
 // ---------------------------------------------------------------------------------------------------------------
 // A small strict JSON scanner: finds the position of a syntax error, and the position of every value by path.
 
-interface Span {
+export interface Span {
   line: number;
   column: number;
   endColumn?: number;
@@ -309,7 +309,16 @@ interface FieldCheck {
   noSeparator: boolean;
 }
 
-function parseStructuredInner(text: string, maxBytes: number): ParseResult {
+/** A JSON text parsed, with a way to report diagnostics at a JSON path (positioned in the text). */
+export interface JsonDocument {
+  data: unknown;
+  spans: ReadonlyMap<string, Span>;
+  at(severity: Diagnostic['severity'], code: string, message: string, path: readonly PathSegment[]): void;
+  finish(): Diagnostic[];
+}
+
+/** Checks the text's basics and parses it as JSON; a syntax error becomes one positioned diagnostic. Throws nothing. */
+export function openJsonDocument(text: string, maxBytes: number): { doc: JsonDocument } | { diagnostics: Diagnostic[] } {
   const basics = checkTextBasics(text, maxBytes);
   if (basics.diagnostics.length > 0) return { diagnostics: basics.diagnostics };
   const body = basics.text;
@@ -353,42 +362,70 @@ function parseStructuredInner(text: string, maxBytes: number): ParseResult {
     return { line: 1, column: 1 };
   };
   const sink = new DiagnosticSink();
-  const at = (severity: Diagnostic['severity'], code: string, message: string, path: readonly PathSegment[]): void => {
-    const p = formatJsonPath(path);
-    sink.add({ severity, code, message, ...locate(path), ...(p !== '' ? { path: p } : {}) });
+  return {
+    doc: {
+      data,
+      spans,
+      at: (severity, code, message, path) => {
+        const p = formatJsonPath(path);
+        sink.add({ severity, code, message, ...locate(path), ...(p !== '' ? { path: p } : {}) });
+      },
+      finish: () => sink.finish(),
+    },
   };
+}
+
+/** Reports one zod issue at its path: missing properties, unknown keys (with the allowed ones), unions. */
+export function reportSchemaIssue(
+  doc: JsonDocument,
+  issue: Issue,
+  prefix: readonly PathSegment[],
+  explain: { allowedKeys(path: readonly PathSegment[]): string; union(path: readonly PathSegment[]): string; tooSmallCode?(path: string): string | undefined },
+): void {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union') {
+    const branches = issue.errors.filter((branch) => !isRootTypeMismatch(branch));
+    const only = branches[0];
+    if (branches.length === 1 && only) {
+      for (const sub of only) reportSchemaIssue(doc, sub, path, explain);
+      return;
+    }
+    doc.at('error', 'schema', explain.union(path), path);
+    return;
+  }
+  if (issue.code === 'unrecognized_keys') {
+    const keyPath = [...path, issue.keys[0] ?? ''];
+    doc.at('error', 'schema', `${issue.message} (allowed here: ${explain.allowedKeys(path)})`, keyPath);
+    return;
+  }
+  const smallCode = issue.code === 'too_small' ? explain.tooSmallCode?.(formatJsonPath(path)) : undefined;
+  if (smallCode) {
+    doc.at('error', smallCode, issue.message, path);
+    return;
+  }
+  if (issue.code === 'invalid_type' && getAt(doc.data, path) === undefined && path.length > 0) {
+    const last = path[path.length - 1];
+    doc.at('error', 'schema', `missing required property \`${String(last)}\` (expected ${issue.expected})`, path);
+    return;
+  }
+  doc.at('error', 'schema', issue.message, path);
+}
+
+function parseStructuredInner(text: string, maxBytes: number): ParseResult {
+  const opened = openJsonDocument(text, maxBytes);
+  if ('diagnostics' in opened) return { diagnostics: opened.diagnostics };
+  const jsonDoc = opened.doc;
+  const { data, spans, at } = jsonDoc;
+  const sink = { finish: jsonDoc.finish };
 
   const parsed = StructuredMixSchema.safeParse(data);
   if (!parsed.success) {
-    const report = (issue: Issue, prefix: readonly PathSegment[]): void => {
-      const path = [...prefix, ...issue.path];
-      if (issue.code === 'invalid_union') {
-        const branches = issue.errors.filter((branch) => !isRootTypeMismatch(branch));
-        const only = branches[0];
-        if (branches.length === 1 && only) {
-          for (const sub of only) report(sub, path);
-          return;
-        }
-        at('error', 'schema', 'expected a built-in task id (a string) or a custom task object `{ "id": …, "answer": … }` / `{ "id": …, "table": … }`', path);
-        return;
-      }
-      if (issue.code === 'unrecognized_keys') {
-        const keyPath = [...path, issue.keys[0] ?? ''];
-        at('error', 'schema', `${issue.message} (allowed here: ${allowedKeys(path)})`, keyPath);
-        return;
-      }
-      if (issue.code === 'too_small' && formatJsonPath(path) === 'examples') {
-        at('error', 'too-few-examples', issue.message, path);
-        return;
-      }
-      if (issue.code === 'invalid_type' && getAt(data, path) === undefined && path.length > 0) {
-        const last = path[path.length - 1];
-        at('error', 'schema', `missing required property \`${String(last)}\` (expected ${issue.expected})`, path);
-        return;
-      }
-      at('error', 'schema', issue.message, path);
+    const explain = {
+      allowedKeys,
+      union: () => 'expected a built-in task id (a string) or a custom task object `{ "id": …, "answer": … }` / `{ "id": …, "table": … }`',
+      tooSmallCode: (p: string) => (p === 'examples' ? 'too-few-examples' : undefined),
     };
-    for (const issue of parsed.error.issues) report(issue, []);
+    for (const issue of parsed.error.issues) reportSchemaIssue(jsonDoc, issue, [], explain);
     return { diagnostics: sink.finish() };
   }
 
