@@ -7,7 +7,9 @@ import { isExperiment } from '../core/history';
 import { OllamaClient } from '../core/ollama/client';
 import { parseMix } from '../core/mix/parse';
 import { detectTasks } from '../core/tasks/detect';
-import { calibrationWizard, scalingWizard, type WizardContext } from './experimentWizard';
+import { isExperimentFileText, parseExperimentFile, serializeExperimentFile } from '../core/experiments/planFile';
+import { calibrationWizard, chooseAction, scalingWizard, type WizardContext } from './experimentWizard';
+import { toVsDiagnostic } from './diagnostics';
 import type { Lab } from './lab';
 
 /** Above these, the user confirms before an experiment starts. */
@@ -39,6 +41,24 @@ export class ExperimentController {
     return parsed.mix ? detectTasks(parsed.mix).tasks.filter((t) => !t.custom).map((t) => t.id) : [];
   }
 
+  /** The experiment file in the active editor, if that is one (a `*.json` whose object has `experiment`). */
+  private activeExperimentFile(): vscode.TextDocument | undefined {
+    const document = vscode.window.activeTextEditor?.document;
+    return document && /\.json$/i.test(document.fileName) && isExperimentFileText(document.getText()) ? document : undefined;
+  }
+
+  /** Keeps the `superposition.experimentFile` context key (editor title actions) in step with the active editor. */
+  trackActiveEditor(): vscode.Disposable {
+    const update = () => void vscode.commands.executeCommand('setContext', 'superposition.experimentFile', this.activeExperimentFile() !== undefined);
+    update();
+    return vscode.Disposable.from(
+      vscode.window.onDidChangeActiveTextEditor(update),
+      vscode.workspace.onDidSaveTextDocument((d) => {
+        if (d === vscode.window.activeTextEditor?.document) update();
+      }),
+    );
+  }
+
   async start(kind: 'scaling' | 'calibration'): Promise<void> {
     const status = await this.lab.service.refresh();
     if (!status.reachable) {
@@ -46,9 +66,82 @@ export class ExperimentController {
       return;
     }
     const settings = this.lab.settings();
-    const ctx: WizardContext = { detected: this.detectedTasks(), models: status.models, currentModel: settings.model, method: settings.method, samples: settings.samples };
+    const file = this.activeExperimentFile();
+    const draft = file ? parseExperimentFile(file.getText()).draft : undefined;
+    const fromFile = draft?.kind === kind ? draft : undefined;
+    const ctx: WizardContext = {
+      detected: fromFile ? [] : this.detectedTasks(),
+      models: status.models,
+      currentModel: settings.model,
+      method: settings.method,
+      samples: settings.samples,
+      ...(fromFile && file ? { draft: fromFile, source: vscode.workspace.asRelativePath(file.uri, false) } : {}),
+    };
     const plan = kind === 'scaling' ? await scalingWizard(ctx) : await calibrationWizard(ctx);
-    if (plan) await this.run(plan);
+    if (!plan) return;
+    const action = await chooseAction(plan);
+    if (!action) return;
+    if (action !== 'start') {
+      const saved = await this.savePlan(plan, file?.uri);
+      if (!saved || action === 'save') return;
+    }
+    await this.run(plan);
+  }
+
+  /** Writes the plan as an experiment file chosen by the user; returns where, or undefined when cancelled. */
+  private async savePlan(plan: ExperimentPlan, near?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    const folder = near ? vscode.Uri.joinPath(near, '..') : vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = `${plan.kind}-experiment.superposition.json`;
+    const target = await vscode.window.showSaveDialog({
+      title: 'Save experiment file',
+      saveLabel: 'Save Experiment',
+      filters: { 'Superposition experiment': ['json'] },
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
+    });
+    if (!target) return undefined;
+    try {
+      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(serializeExperimentFile(plan)));
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Superposition: cannot save ${target.fsPath}: ${(err as Error).message}`);
+      return undefined;
+    }
+    await vscode.window.showTextDocument(target, { preview: false });
+    return target;
+  }
+
+  /** "Run Experiment File": the plan of a `*.superposition.json` experiment file, from the editor or the explorer. */
+  async runFile(uri?: vscode.Uri): Promise<void> {
+    const document = uri ? await vscode.workspace.openTextDocument(uri) : (this.activeExperimentFile() ?? vscode.window.activeTextEditor?.document);
+    if (!document) {
+      void vscode.window.showErrorMessage('Superposition: open a *.superposition.json experiment file first (or create one from the Run Scaling/Calibration Experiment wizard).');
+      return;
+    }
+    if (!isExperimentFileText(document.getText())) {
+      const choice = await vscode.window.showErrorMessage(
+        `Superposition: ${vscode.workspace.asRelativePath(document.uri, false)} is not an experiment file (an experiment file is a *.superposition.json whose object has an "experiment" property).`,
+        'Analyze File',
+      );
+      if (choice) await this.lab.analyzeFile(document.uri);
+      return;
+    }
+    const parsed = parseExperimentFile(document.getText(), { defaultModels: [this.lab.settings().model] });
+    const origin = new vscode.Position(0, 0);
+    this.lab.diagnostics.set(document.uri, parsed.diagnostics.map((d) => toVsDiagnostic(d, origin, document)));
+    if (!parsed.plan) {
+      const first = parsed.diagnostics.find((d) => d.severity === 'error');
+      const choice = await vscode.window.showErrorMessage(
+        `Superposition: ${vscode.workspace.asRelativePath(document.uri, false)} is not a runnable experiment file — ${first?.message ?? 'no experiment found'} (line ${first?.line ?? 1}).`,
+        'Show Problems',
+      );
+      if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
+      return;
+    }
+    const status = await this.lab.service.refresh();
+    if (!status.reachable) {
+      void vscode.window.showErrorMessage(`Superposition: ${status.error?.message ?? 'Ollama is not reachable.'} ${status.error?.nextStep ?? ''}`);
+      return;
+    }
+    await this.run(parsed.plan);
   }
 
   async resume(id: string): Promise<void> {
@@ -78,8 +171,16 @@ export class ExperimentController {
 
     // A short probe (one unit, kept as a result) gives the request count and time per unit.
     if (todo.length > 1) {
-      const probe = await runExperiment([todo[0]!], { clients: clients.slice(0, 1), analyzeOptions });
+      const probe = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Superposition: measuring one prompt to estimate the ${plan.kind} experiment…`, cancellable: true },
+        (_progress, token) => {
+          const controller = new AbortController();
+          token.onCancellationRequested(() => controller.abort());
+          return runExperiment([todo[0]!], { clients: clients.slice(0, 1), analyzeOptions, signal: controller.signal });
+        },
+      );
       const measured = probe.results[0];
+      if (probe.status === 'cancelled') return;
       if (probe.status !== 'complete' || !measured) {
         void vscode.window.showErrorMessage(`Superposition: the probe measurement failed — ${probe.error?.message ?? 'unknown error'} ${probe.error?.nextStep ?? ''}`);
         return;

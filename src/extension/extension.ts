@@ -33,6 +33,8 @@ export function activate(context: vscode.ExtensionContext): void {
     command('runScalingExperiment', () => lab.experimentRuns.start('scaling')),
     command('runCalibrationExperiment', () => lab.experimentRuns.start('calibration')),
     command('resumeExperiment', (node) => lab.resumeFromTree(node)),
+    command('runExperimentFile', (uri) => lab.experimentRuns.runFile(uri instanceof vscode.Uri ? uri : undefined)),
+    lab.experimentRuns.trackActiveEditor(),
     command('refreshOllama', () => lab.service.refresh()),
     command('refreshHistory', () => lab.experiments.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {

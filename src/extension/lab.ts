@@ -11,6 +11,7 @@ import type { RunRecord } from '../core/record';
 import { parseTable } from '../core/tasks/customTable';
 import { detectTasks, type Detection } from '../core/tasks/detect';
 import { toVsDiagnostic } from './diagnostics';
+import { isExperimentFileText } from '../core/experiments/fileKind';
 import { OllamaService } from './ollamaService';
 import { ResultsPanel, type PanelActions } from './resultsPanel';
 import { readSettings, type Settings } from './settings';
@@ -88,6 +89,8 @@ export class Lab implements vscode.Disposable, PanelActions {
       return;
     }
     const document = await vscode.workspace.openTextDocument(target);
+    // An experiment file holds a plan, not a prompt: "analysing" it means running it.
+    if (/\.json$/i.test(document.fileName) && isExperimentFileText(document.getText())) return this.experimentRuns.runFile(document.uri);
     await this.analyzeText(document, document.getText(), new vscode.Position(0, 0), true);
   }
 

@@ -10,7 +10,7 @@
  *   data-above-threshold, data-other, data-n (empty string when r is null)
  * - #calibration-table rows tr[data-model][data-point]: data-share, data-p1, data-p1-lower, data-p1-upper,
  *   data-kl, data-kl-normalized, data-n; per-task cells td[data-task-id][data-probability][data-lower][data-upper]
- * - #kl-table rows tr[data-model]: data-kl, data-kl-normalized, data-kl-infinite, data-n
+ * - #kl-table rows tr[data-model][data-label] (one per bar): data-kl, data-kl-normalized, data-kl-infinite, data-n
  * - comparison: #experiment-comparison-table rows tr[data-run=left|right] plus the attributes above
  * - buttons #btn-rerun, #btn-export-png|csv|json, #btn-compare, #btn-resume (only when resumable)
  */
@@ -231,6 +231,52 @@ const calibrationHead = (tasks: readonly string[], run: boolean) =>
     h('th', { scope: 'col', class: 'num' }, 'Prompts'),
   );
 
+/** Mean KL per model over all its mixture points (the bar chart's numbers); one row per bar. */
+function klTable(bars: CalibrationSeries['kl']): HTMLElement {
+  const meanText = (mean: number | null, infinite: number) => (mean === null ? (infinite > 0 ? '∞' : '–') : formatKl(mean));
+  return h(
+    'table',
+    { id: 'kl-table', class: 'data-table' },
+    h('caption', null, 'Mean KL(in-context shares ‖ answer probabilities) per model, over all mixture points and prompts (finite values; prompts with an infinite KL counted apart)'),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', { scope: 'col' }, 'Model'),
+        h('th', { scope: 'col', class: 'num' }, 'Mean KL'),
+        h('th', { scope: 'col', class: 'num' }, 'Mean KL (normalised)'),
+        h('th', { scope: 'col', class: 'num' }, 'Infinite KL'),
+        h('th', { scope: 'col', class: 'num' }, 'Prompts'),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      bars.labels.length === 0 ? h('tr', { class: 'empty-row' }, h('td', { colspan: '5', class: 'muted' }, 'No finished measurements yet.')) : null,
+      bars.labels.map((label, i) =>
+        h(
+          'tr',
+          {
+            'data-model': bars.models[i] ?? label,
+            'data-label': label,
+            'data-kl': str(bars.kl[i]),
+            'data-kl-normalized': str(bars.klNormalized[i]),
+            'data-kl-infinite': String(bars.infinite[i] ?? 0),
+            'data-n': String(bars.n[i] ?? 0),
+          },
+          h('th', { scope: 'row', class: 'task-cell' }, swatchFor(bars.colorIndex[i] ?? 0), h('span', { class: 'task-label' }, label)),
+          h('td', { class: 'num' }, meanText(bars.kl[i] ?? null, bars.infinite[i] ?? 0)),
+          h('td', { class: 'num' }, meanText(bars.klNormalized[i] ?? null, bars.infiniteNormalized[i] ?? 0)),
+          h('td', { class: 'num' }, String(bars.infinite[i] ?? 0)),
+          h('td', { class: 'num' }, String(bars.n[i] ?? 0)),
+        ),
+      ),
+    ),
+  );
+}
+
 function calibrationTable(record: ExperimentRecord, series: CalibrationSeries): HTMLElement {
   const rows = record.aggregates.calibration ?? [];
   return h(
@@ -396,7 +442,7 @@ export class ExperimentView {
       replaceChildren(this.tables2);
     } else {
       replaceChildren(this.tables1, calibrationTable(record, series));
-      replaceChildren(this.tables2);
+      replaceChildren(this.tables2, klTable(series.kl));
     }
   }
 
@@ -418,6 +464,7 @@ export class ExperimentView {
     if (!series) return;
     this.draw(series, theme, animate);
     replaceChildren(this.tables1, comparisonTable(left, right, series));
+    replaceChildren(this.tables2, series.kind === 'calibration' ? klTable(series.kl) : null);
 
   }
 
