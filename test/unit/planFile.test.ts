@@ -80,3 +80,13 @@ test('the prompt-mix parser recognises an experiment file and says how to run it
   assert.equal(isExperimentFileText('{ "examples": [], "query": "experiment" }'), false);
   assert.equal(isExperimentFileText('{ "note": "\\"experiment\\": 1" }'), false);
 });
+
+test('the shipped example experiment files are valid plans', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  for (const name of ['scaling-sums', 'calibration-sums']) {
+    const parsed = parseExperimentFile(readFileSync(join(__dirname, '..', '..', 'examples', `${name}.superposition.json`), 'utf8'), { defaultModels: ['m'] });
+    assert.deepEqual(parsed.diagnostics, [], name);
+    assert.ok(parsed.plan, name);
+  }
+});
