@@ -164,6 +164,7 @@ export class ExperimentController {
     }
     const settings = this.lab.settings();
     const clients = this.clients();
+    this.lab.warnIfRemote(clients.map((c) => c.host));
     const analyzeOptions = { method: settings.method, samples: settings.samples, terminated: settings.terminated, keepAlive: settings.keepAlive };
     const previous = new Map<string, UnitResult>(resumed ? resumeFrom(resumed) : []);
     const todo = units.filter((u) => !previous.has(u.key));

@@ -157,7 +157,7 @@ export class Lab implements vscode.Disposable, PanelActions {
       if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'superposition.host');
       return undefined;
     }
-    await this.warnIfRemote(settings);
+    this.warnIfRemote([settings.host]);
     let model = settings.model;
     if (!model) {
       model = (await this.selectModel()) ?? '';
@@ -242,14 +242,23 @@ export class Lab implements vscode.Disposable, PanelActions {
 
   private warnedHosts = new Set<string>();
 
-  /** Prompts leave the machine when the host is remote: say so once per host. */
-  private async warnIfRemote(settings: Settings): Promise<void> {
-    if (isLocalHost(settings.host)) return;
-    const key = `superposition.remoteHostAcknowledged:${settings.host}`;
-    if (this.warnedHosts.has(settings.host) || this.context.globalState.get<boolean>(key)) return;
-    this.warnedHosts.add(settings.host);
-    const choice = await vscode.window.showWarningMessage(`Superposition: the Ollama host ${settings.host} is not this machine — your prompts are sent to it.`, "Don't Show Again");
-    if (choice) await this.context.globalState.update(key, true);
+  /**
+   * A one-time warning per host that is not this machine (prompts leave it). It does not wait for the
+   * user: a notification that slides into the notification centre must not hold up the measurement.
+   */
+  warnIfRemote(hosts: readonly string[]): void {
+    for (const host of hosts) {
+      if (isLocalHost(host)) continue;
+      const key = `superposition.remoteHostAcknowledged:${host}`;
+      if (this.warnedHosts.has(host) || this.context.globalState.get<boolean>(key)) continue;
+      this.warnedHosts.add(host);
+      void vscode.window
+        .showWarningMessage(`Superposition: the Ollama host ${host} is not this machine — your prompts are sent to it.`, "Don't Show Again", 'Open Settings')
+        .then(async (choice) => {
+          if (choice === "Don't Show Again") await this.context.globalState.update(key, true);
+          if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'superposition.host');
+        });
+    }
   }
 
   /** The results panel (created or revealed). */
