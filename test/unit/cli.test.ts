@@ -174,3 +174,13 @@ test('tasks lists the built-in tasks and sets', async () => {
   assert.match(stdout, /country\.currency/);
   assert.match(stdout, /add-translate\s+sum\.digits, sum\.en, sum\.fr, sum\.es/);
 });
+
+test('a reader that closes the pipe early (`| head`) ends the CLI quietly, exit 0', async () => {
+  const child = spawn(process.execPath, [cli, 'tasks'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0);
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
+});
