@@ -6,9 +6,9 @@ import { formatRecordCsv } from '../core/exportFormats';
 import { HistoryStore, isExperiment, type StoredRecord } from '../core/history';
 import { parseMix } from '../core/mix/parse';
 import { buildPrompt, type PromptMix, type Separator } from '../core/mix/types';
-import { isLocalHost } from '../core/ollama/host';
+import { RemoteHostNotices, remoteHostMessage } from '../core/remoteHosts';
 import type { RunRecord } from '../core/record';
-import { parseTable } from '../core/tasks/customTable';
+import { loadCustomTables, type CustomTablesResult } from '../core/tasks/customTable';
 import { detectTasks, type Detection } from '../core/tasks/detect';
 import { toVsDiagnostic } from './diagnostics';
 import { isExperimentFileText } from '../core/experiments/fileKind';
@@ -17,6 +17,9 @@ import { ResultsPanel, type PanelActions } from './resultsPanel';
 import { readSettings, type Settings } from './settings';
 import { ExperimentController } from './experiments';
 import { ExperimentsTree, type ExperimentNode } from './views/experimentsTree';
+
+/** globalState key prefix: the user chose "Don't Show Again" for this remote host. */
+const REMOTE_ACK_KEY = 'superposition.remoteHostAcknowledged:';
 
 const OLLAMA_HELP = 'https://ollama.com/download';
 
@@ -124,26 +127,11 @@ export class Lab implements vscode.Disposable, PanelActions {
     if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
   }
 
-  private async loadTables(mix: PromptMix, document: vscode.TextDocument): Promise<{ tables: Map<string, Map<string, string>>; diagnostics: Diagnostic[] }> {
-    const tables = new Map<string, Map<string, string>>();
-    const diagnostics: Diagnostic[] = [];
-    for (const custom of mix.customTasks ?? []) {
-      if (!custom.table) continue;
-      if (!vscode.workspace.isTrusted) {
-        diagnostics.push({ severity: 'error', code: 'untrusted', message: `Custom task tables are disabled in untrusted workspaces (task '${custom.id}'). Trust the workspace to use them.`, line: 1, column: 1 });
-        continue;
-      }
-      const uri = vscode.Uri.joinPath(document.uri, '..', custom.table);
-      try {
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-        const table = parseTable(text, custom.table);
-        if (table.table) tables.set(custom.id, table.table);
-        else diagnostics.push(...table.diagnostics);
-      } catch (err) {
-        diagnostics.push({ severity: 'error', code: 'table', message: `Cannot read the table of task '${custom.id}' (${custom.table}): ${(err as Error).message}`, line: 1, column: 1 });
-      }
-    }
-    return { tables, diagnostics };
+  private loadTables(mix: PromptMix, document: vscode.TextDocument): Promise<CustomTablesResult> {
+    return loadCustomTables(mix.customTasks ?? [], {
+      trusted: vscode.workspace.isTrusted,
+      read: async (relativePath) => new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(document.uri, '..', relativePath))),
+    });
   }
 
   /** Checks the server and the model, offering the fixes, then measures with progress and Cancel. */
@@ -240,24 +228,18 @@ export class Lab implements vscode.Disposable, PanelActions {
     else if (choice === 'Re-run') this.rerun(record.id);
   }
 
-  private warnedHosts = new Set<string>();
+  private readonly remoteNotices = new RemoteHostNotices((host) => this.context.globalState.get<boolean>(`${REMOTE_ACK_KEY}${host}`) === true);
 
   /**
    * A one-time warning per host that is not this machine (prompts leave it). It does not wait for the
    * user: a notification that slides into the notification centre must not hold up the measurement.
    */
   warnIfRemote(hosts: readonly string[]): void {
-    for (const host of hosts) {
-      if (isLocalHost(host)) continue;
-      const key = `superposition.remoteHostAcknowledged:${host}`;
-      if (this.warnedHosts.has(host) || this.context.globalState.get<boolean>(key)) continue;
-      this.warnedHosts.add(host);
-      void vscode.window
-        .showWarningMessage(`Superposition: the Ollama host ${host} is not this machine — your prompts are sent to it.`, "Don't Show Again", 'Open Settings')
-        .then(async (choice) => {
-          if (choice === "Don't Show Again") await this.context.globalState.update(key, true);
-          if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'superposition.host');
-        });
+    for (const host of this.remoteNotices.take(hosts)) {
+      void vscode.window.showWarningMessage(remoteHostMessage(host), "Don't Show Again", 'Open Settings').then(async (choice) => {
+        if (choice === "Don't Show Again") await this.context.globalState.update(`${REMOTE_ACK_KEY}${host}`, true);
+        if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'superposition.host');
+      });
     }
   }
 

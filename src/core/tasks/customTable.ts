@@ -77,3 +77,38 @@ function splitCsvLine(line: string): string[] | undefined {
   }
   return fields;
 }
+
+export interface CustomTablesResult {
+  tables: Map<string, Map<string, string>>;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Loads the lookup tables of a mix's custom tasks through `read` (a path relative to the prompt file).
+ * In an untrusted workspace (restricted mode) no table is read: each table task gets an error instead.
+ */
+export async function loadCustomTables(
+  customTasks: readonly { id: string; table?: string }[],
+  options: { trusted: boolean; read: (relativePath: string) => Promise<string> },
+): Promise<CustomTablesResult> {
+  const tables = new Map<string, Map<string, string>>();
+  const diagnostics: Diagnostic[] = [];
+  for (const custom of customTasks) {
+    if (!custom.table) continue;
+    if (!options.trusted) {
+      diagnostics.push({ severity: 'error', code: 'untrusted', message: `Custom task tables are disabled in untrusted workspaces (task '${custom.id}'). Trust the workspace to use them.`, line: 1, column: 1 });
+      continue;
+    }
+    let text: string;
+    try {
+      text = await options.read(custom.table);
+    } catch (err) {
+      diagnostics.push({ severity: 'error', code: 'table', message: `Cannot read the table of task '${custom.id}' (${custom.table}): ${(err as Error).message}`, line: 1, column: 1 });
+      continue;
+    }
+    const table = parseTable(text, custom.table);
+    if (table.table) tables.set(custom.id, table.table);
+    else diagnostics.push(...table.diagnostics);
+  }
+  return { tables, diagnostics };
+}
