@@ -81,6 +81,8 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
   let scores: AnswerScore[] | undefined;
   let sampled: Awaited<ReturnType<typeof sampleAnswers>> | undefined;
   let completions: Completion[] = [];
+  /** r needs the whole top-K: a search cut short (failure, cancel) keeps its completions but gives no r. */
+  let completionsFinished = false;
   let simulated = false;
   let eosPieces = new Set<string>();
   let maxPromptTokens = 0;
@@ -161,7 +163,7 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
       metrics: {
         kl: measured ? finiteOrNull(klUnnormalised(shares, probs)) : null,
         klNormalized: measured ? finiteOrNull(klNormalised(shares, probs)) : null,
-        r: measured && completions.length > 0 ? countInTopK(taskResults.map((t) => ({ answer: t.answer, fallback: t.probability })), completions, K) : null,
+        r: measured && completionsFinished && completions.length > 0 ? countInTopK(taskResults.map((t) => ({ answer: t.answer, fallback: t.probability })), completions, K) : null,
         K,
         entropy: measured ? entropy(probs) : 0,
         taskMass: mass,
@@ -214,6 +216,7 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
         const top = await topCompletions(source, { k: topK, beamWidth, maxDepth, minProbability: minCompletionProbability, eosPieces, signal: options.signal });
         completions = top.completions;
         if (!top.complete) throw top.error;
+        completionsFinished = true;
       } finally {
         maxPromptTokens = source.maxPromptTokens ?? 0;
       }
@@ -227,6 +230,8 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
         onProgress: (done, total) => progress('Sampling', done, total),
       });
       completions = sampledCompletions(sampled).slice(0, topK);
+      // The samples drawn so far are an unbiased (smaller) sample: their ranking still estimates r.
+      completionsFinished = sampled.samples > 0;
       if (sampled.error !== undefined) throw sampled.error;
       if (options.signal?.aborted) throw new OllamaError('cancelled', 'The analysis was cancelled.', 'Run it again.');
     }

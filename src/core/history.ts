@@ -106,6 +106,28 @@ export function summarize(record: StoredRecord, file: string, size: number, mtim
   };
 }
 
+const SUMMARY_KINDS: readonly unknown[] = ['analysis', 'scaling', 'calibration'];
+const STATUSES: readonly unknown[] = ['complete', 'cancelled', 'failed'];
+
+/** An index entry with every field of a RunSummary, for the file its id names (anything else is re-read from its file). */
+function isTrustedSummary(value: unknown): value is RunSummary {
+  if (value === null || typeof value !== 'object') return false;
+  const s = value as Record<string, unknown>;
+  const strings = ['id', 'file', 'createdAt', 'model', 'headline', 'method'].every((k) => typeof s[k] === 'string');
+  return (
+    strings &&
+    SUMMARY_KINDS.includes(s.kind) &&
+    STATUSES.includes(s.status) &&
+    Array.isArray(s.tasks) &&
+    s.tasks.every((t) => typeof t === 'string') &&
+    typeof s.simulated === 'boolean' &&
+    (s.source === undefined || typeof s.source === 'string') &&
+    typeof s.size === 'number' &&
+    typeof s.mtimeMs === 'number' &&
+    s.file === runFileName(s.id as string)
+  );
+}
+
 /** Writes a file so readers see the old content or the new one, never a part: temp file + rename. */
 export async function writeAtomic(path: string, content: string): Promise<void> {
   const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
@@ -142,7 +164,7 @@ export class HistoryStore {
   }
 
   async load(id: string): Promise<RunRecord> {
-    const text = await readFile(join(this.dir, runFileName(id)), 'utf8');
+    const text = await this.readRun(id);
     const { record, error } = parseRunRecord(text);
     if (!record) throw new Error(`Run ${id} cannot be read: ${error}`);
     return record;
@@ -150,10 +172,22 @@ export class HistoryStore {
 
   /** Any kind of record by id (analysis or experiment). */
   async loadStored(id: string): Promise<StoredRecord> {
-    const text = await readFile(join(this.dir, runFileName(id)), 'utf8');
+    const text = await this.readRun(id);
     const { record, error } = parseStoredRecord(text);
     if (!record) throw new Error(`Run ${id} cannot be read: ${error}`);
     return record;
+  }
+
+  /** The text of run `id`: its own file, or the file the listing found it in (a renamed run file). */
+  private async readRun(id: string): Promise<string> {
+    try {
+      return await readFile(join(this.dir, runFileName(id)), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const found = (await this.list().catch(() => undefined))?.runs.find((r) => r.id === id);
+      if (!found) throw err;
+      return readFile(join(this.dir, found.file), 'utf8');
+    }
   }
 
   async loadFile(file: string): Promise<RunRecord> {
@@ -207,16 +241,29 @@ export class HistoryStore {
         }
       }),
     );
-    runs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.file < b.file ? 1 : -1));
+    // One run per id (the tree and `load` know runs by id): a copy of a run file under another
+    // name is listed apart; the run's own file (runFileName) wins, else the first file by name.
+    const byId = new Map<string, RunSummary>();
+    for (const run of [...runs].sort((a, b) => (a.file < b.file ? -1 : 1))) {
+      const kept = byId.get(run.id);
+      if (!kept || (run.file === runFileName(run.id) && kept.file !== runFileName(kept.id))) byId.set(run.id, run);
+    }
+    const unique = runs.filter((run) => byId.get(run.id) === run);
+    for (const run of runs) {
+      const kept = byId.get(run.id);
+      if (kept && kept !== run) unreadable.push({ file: run.file, error: `holds the same run (id ${run.id}) as ${kept.file}: a copy?`, mtimeMs: run.mtimeMs });
+    }
+    unique.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.file < b.file ? 1 : -1));
     unreadable.sort((a, b) => (a.file < b.file ? -1 : 1));
-    if (changed || unreadable.length > 0) await this.writeIndex(runs).catch(() => undefined);
-    return { runs, unreadable };
+    if (changed || unreadable.length > 0) await this.writeIndex(unique).catch(() => undefined);
+    return { runs: unique, unreadable };
   }
 
+  /** The cached summaries that can be trusted: well-formed entries of the files their ids name. */
   private async readIndex(): Promise<RunSummary[]> {
     try {
-      const parsed = JSON.parse(await readFile(join(this.dir, INDEX), 'utf8')) as Partial<IndexFile>;
-      return parsed.version === INDEX_VERSION && Array.isArray(parsed.runs) ? parsed.runs.filter((r) => typeof r?.file === 'string') : [];
+      const parsed = JSON.parse(await readFile(join(this.dir, INDEX), 'utf8')) as Partial<IndexFile> | null;
+      return parsed?.version === INDEX_VERSION && Array.isArray(parsed.runs) ? parsed.runs.filter((r: unknown) => isTrustedSummary(r)) : [];
     } catch {
       return [];
     }

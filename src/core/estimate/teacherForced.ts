@@ -168,6 +168,7 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
           node.processed = true;
         } else toRequest.push({ node, text });
       }
+      let failure: { error: unknown } | undefined;
       const replies = await Promise.all(
         toRequest.map(async ({ text }) => {
           try {
@@ -175,20 +176,24 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
             options.onProgress?.(source.requests - startRequests, nodes.size);
             return reply;
           } catch (err) {
+            failure ??= { error: err };
             batch.abort(err);
-            throw err;
+            return undefined;
           }
         }),
       );
-      // Expand in a fixed order so sums (and results) do not depend on reply timing.
+      // Expand in a fixed order so sums (and results) do not depend on reply timing. When the
+      // level was cut short, the replies that did arrive still count; the rest widen the bounds.
       toRequest
-        .map((r, k) => ({ ...r, reply: replies[k]! }))
+        .map((r, k) => ({ ...r, reply: replies[k] }))
         .sort((a, b) => (bytesKey(a.node.bytes) < bytesKey(b.node.bytes) ? -1 : 1))
         .forEach(({ node, reply }) => {
+          if (!reply) return;
           node.reply = reply;
           node.processed = true;
           expand(node, reply);
         });
+      if (failure) throw failure.error;
     }
   } catch (err) {
     complete = false;

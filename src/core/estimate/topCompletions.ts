@@ -68,17 +68,22 @@ export async function topCompletions(source: NextTokenSource, options: TopComple
     for (let depth = 0; depth < maxDepth && beams.length > 0; depth++) {
       // Beams ending inside a UTF-8 character cannot be sent as text; they are dropped (lower bounds).
       const sendable = beams.filter((b) => decodeComplete(b.bytes) !== undefined);
+      let failure: { error: unknown } | undefined;
       const replies = await Promise.all(
         sendable.map((b) =>
           source.next(decodeComplete(b.bytes)!, batch.signal).catch((err: unknown) => {
+            failure ??= { error: err };
             batch.abort(err);
-            throw err;
+            return undefined;
           }),
         ),
       );
       const next = new Map<string, Beam>();
+      // When the level was cut short, the completions ended by the replies that did arrive still count.
       sendable.forEach((beam, i) => {
-        for (const entry of replies[i]!.top) {
+        const reply = replies[i];
+        if (!reply) return;
+        for (const entry of reply.top) {
           const p = beam.p * Math.exp(entry.logprob);
           if (classifyPiece(entry, eosPieces) !== 'text') {
             add(beam.bytes, p);
@@ -97,6 +102,7 @@ export async function topCompletions(source: NextTokenSource, options: TopComple
           else next.set(key, { bytes, p });
         }
       });
+      if (failure) throw failure.error;
       // A path can only matter if it could still reach the top K: as a new completion (its own
       // probability is an upper bound) or by adding to a completion already found that it extends to.
       const kth = kthBest();

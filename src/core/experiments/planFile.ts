@@ -22,6 +22,9 @@ export { isExperimentFileText } from './fileKind';
 
 const Count = z.number().int().min(1);
 
+/** Most entries in a plan's task, model and mixture-point lists. */
+export const MAX_LIST_LENGTH = 1000;
+
 export const ScalingFileSchema = z.strictObject({
   kind: z.literal('scaling'),
   pool: z.array(z.string()).min(1, 'the task pool needs at least one task id'),
@@ -105,6 +108,20 @@ function parseInner(text: string, defaultModels: readonly string[], maxBytes: nu
     return { diagnostics: doc.finish() };
   }
   const draft = parsed.data.experiment;
+  // Lists far beyond any real plan are refused before the plan checks (some are quadratic in them).
+  let tooLong = false;
+  const lists: Array<[string, readonly unknown[] | undefined]> = [
+    [draft.kind === 'scaling' ? 'pool' : 'tasks', draft.kind === 'scaling' ? draft.pool : draft.tasks],
+    ['models', draft.models],
+    ['proportions', draft.kind === 'calibration' ? draft.proportions : undefined],
+  ];
+  for (const [key, list] of lists) {
+    if (list && list.length > MAX_LIST_LENGTH) {
+      doc.at('error', 'plan', `\`${key}\` has ${list.length} entries; at most ${MAX_LIST_LENGTH}`, ['experiment', key]);
+      tooLong = true;
+    }
+  }
+  if (tooLong) return { draft, diagnostics: doc.finish() };
   const checked = planFromDraft(draft, defaultModels);
   if (!checked.ok) {
     const where: PathSegment[] = draft.models === undefined && defaultModels.length === 0 ? ['experiment'] : ['experiment', 'kind'];

@@ -1,5 +1,5 @@
 import { isExperimentFileText } from '../experiments/fileKind';
-import { parseMixText } from './parseText';
+import { DEFAULT_MAX_BYTES, parseMixText, utf8ByteLength } from './parseText';
 import { parseStructuredMix } from './structured';
 import type { ParseResult } from './types';
 
@@ -15,7 +15,9 @@ export function isStructuredMix(text: string, fileName?: string): boolean {
  */
 export function parseMix(text: string, fileName?: string): ParseResult {
   if (!isStructuredMix(text, fileName)) return parseMixText(text);
-  if (isExperimentFileText(text)) {
+  // Too large a file gets its size diagnostic (from the structured parser), not a JSON.parse first.
+  // (A string never has fewer UTF-8 bytes than UTF-16 units.)
+  if (text.length <= DEFAULT_MAX_BYTES && utf8ByteLength(text) <= DEFAULT_MAX_BYTES && isExperimentFileText(text)) {
     return {
       diagnostics: [
         {

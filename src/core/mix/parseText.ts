@@ -161,13 +161,47 @@ export function checkTextBasics(text: string, maxBytes: number): { text: string;
   return { text: body, diagnostics: [] };
 }
 
-/** Collects diagnostics, capping each code at MAX_DIAGNOSTICS_PER_CODE reports. */
+/** Longest diagnostic message (and JSON path); longer ones are cut with `…`. */
+export const MAX_MESSAGE_LENGTH = 1000;
+
+// What a message never shows raw (user text is quoted in messages): C0 and C1 controls, DEL, line and
+// paragraph separators, bidi marks, embeddings, overrides and isolates (they reorder the rest of the
+// line in the UI), and lone surrogates (not encodable as UTF-8).
+const UNSAFE_IN_MESSAGES =
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const ESCAPES: Readonly<Record<string, string>> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * Text safe to show in a diagnostic: unsafe characters written as escapes (`\t`, `\u202E`), cut at
+ * `max` UTF-16 units (never inside a surrogate pair) with `…`.
+ */
+export function displayText(text: string, max = MAX_MESSAGE_LENGTH): string {
+  let out = text.replace(UNSAFE_IN_MESSAGES, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+  if (out.length > max) {
+    let cut = Math.max(0, max - 1);
+    const last = out.charCodeAt(cut - 1);
+    if (last >= 0xd800 && last <= 0xdbff) cut--;
+    out = `${out.slice(0, cut)}…`;
+  }
+  return out;
+}
+
+/** A diagnostic whose message and path are safe to display (see displayText). */
+export function displayable(d: Diagnostic): Diagnostic {
+  const message = displayText(d.message);
+  const path = d.path === undefined ? undefined : displayText(d.path);
+  if (message === d.message && path === d.path) return d;
+  return { ...d, message, ...(path !== undefined ? { path } : {}) };
+}
+
+/** Collects diagnostics, capping each code at MAX_DIAGNOSTICS_PER_CODE reports; messages made safe to display. */
 export class DiagnosticSink {
   readonly items: Diagnostic[] = [];
   private readonly counts = new Map<string, number>();
   private readonly dropped = new Map<string, { first: Diagnostic; count: number }>();
 
-  add(d: Diagnostic): void {
+  add(diagnostic: Diagnostic): void {
+    const d = displayable(diagnostic);
     const n = (this.counts.get(d.code) ?? 0) + 1;
     this.counts.set(d.code, n);
     if (n <= MAX_DIAGNOSTICS_PER_CODE) {
@@ -263,8 +297,7 @@ function hasNonWhitespace(s: string): boolean {
 }
 
 function preview(s: string, max = 40): string {
-  const flat = s.replace(/\t/g, '\\t');
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+  return displayText(s, max + 1);
 }
 
 /**
@@ -507,7 +540,7 @@ export function neverThrow(parse: () => ParseResult): ParseResult {
         {
           severity: 'error',
           code: 'internal',
-          message: `internal error while parsing: ${e instanceof Error ? e.message : String(e)}`,
+          message: displayText(`internal error while parsing: ${e instanceof Error ? e.message : String(e)}`),
           line: 1,
           column: 1,
         },

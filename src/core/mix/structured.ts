@@ -23,8 +23,11 @@
 import * as z from 'zod';
 import type { Diagnostic } from '../diagnostics';
 import { hasErrors } from '../diagnostics';
-import { checkTextBasics, DEFAULT_MAX_BYTES, DiagnosticSink, neverThrow, offsetToPosition, separatorName } from './parseText';
+import { checkTextBasics, DEFAULT_MAX_BYTES, DiagnosticSink, displayText, neverThrow, offsetToPosition, separatorName } from './parseText';
 import { buildPrompt, SEPARATORS, type CustomTaskSpec, type Example, type ParseResult, type PromptMix } from './types';
+
+/** Most tasks a structured file may list. */
+export const MAX_TASKS = 1000;
 
 export const TASK_ID_PATTERN = /^[A-Za-z][\w.-]*$/;
 
@@ -116,9 +119,10 @@ class JsonScanner {
   }
 
   private describe(): string {
-    const ch = this.text[this.i];
-    if (ch === undefined) return 'end of file';
-    return `character \`${ch === '\t' ? '\\t' : ch}\``;
+    const code = this.text.codePointAt(this.i);
+    if (code === undefined) return 'end of file';
+    // The whole character (an emoji is two UTF-16 units), escaped when it cannot be shown as is.
+    return `character \`${displayText(String.fromCodePoint(code))}\``;
   }
 
   private ws(): void {
@@ -341,7 +345,7 @@ export function openJsonDocument(text: string, maxBytes: number): { doc: JsonDoc
     pos ??= positionFromV8(v8, body) ?? { line: 1, column: 1 };
     return {
       diagnostics: [
-        { severity: 'error', code: 'invalid-json', message: `invalid JSON: ${message}`, line: Math.max(1, pos.line), column: Math.max(1, pos.column), endColumn: Math.max(1, pos.column) + 1 },
+        { severity: 'error', code: 'invalid-json', message: displayText(`invalid JSON: ${message}`), line: Math.max(1, pos.line), column: Math.max(1, pos.column), endColumn: Math.max(1, pos.column) + 1 },
       ],
     };
   }
@@ -430,6 +434,11 @@ function parseStructuredInner(text: string, maxBytes: number): ParseResult {
   }
 
   const doc = parsed.data;
+  if (doc.tasks && doc.tasks.length > MAX_TASKS) {
+    // Far beyond any real mix; the answer checks compare every pair of tasks.
+    at('error', 'too-many-tasks', `\`tasks\` lists ${doc.tasks.length} tasks; at most ${MAX_TASKS}`, ['tasks']);
+    return { diagnostics: sink.finish() };
+  }
   const sep = doc.separator;
   const sepName = separatorName(sep);
 

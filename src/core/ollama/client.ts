@@ -1,5 +1,5 @@
 import { Ollama } from 'ollama';
-import { classifyError, OllamaError } from './errors';
+import { classifyError, OllamaError, type OllamaErrorKind } from './errors';
 import { createGuardedFetch } from './guardedFetch';
 import { nodeFetch } from './nodeFetch';
 import type { GenerateResult, GenerateSpec, GenerationOptions, Logprob, ModelDetails, ModelSummary, PullProgress } from './types';
@@ -28,6 +28,12 @@ export interface NextTokenReply {
   /** Prompt tokens evaluated, as the server counted them. */
   promptEvalCount?: number;
 }
+
+/**
+ * Retryable failures the client does not retry by itself: a first-byte timeout (a cold load would
+ * only be waited for again), a refused connection (Ollama has to be started) and an unknown failure.
+ */
+const NOT_RETRIED_HERE: ReadonlySet<OllamaErrorKind> = new Set<OllamaErrorKind>(['timeout-first-byte', 'not-running', 'unknown']);
 
 const DEFAULT_TIMEOUT_MS = 300_000;
 const DEFAULT_STALL_MS = 120_000;
@@ -76,7 +82,7 @@ export class OllamaClient {
         return await fn(this.api(signal));
       } catch (raw) {
         const error = signal?.aborted ? new OllamaError('cancelled', 'The request was cancelled.', 'Run it again.') : classifyError(raw, { host: this.host, model });
-        if (!error.retryable || attempt >= this.options.retries || error.kind === 'timeout-first-byte') throw error;
+        if (!error.retryable || attempt >= this.options.retries || NOT_RETRIED_HERE.has(error.kind)) throw error;
         const delayMs = this.options.retryBaseMs * 2 ** attempt;
         this.options.onRetry?.(error, attempt + 1, delayMs);
         await sleep(delayMs, signal);

@@ -14,6 +14,29 @@ export type OllamaErrorKind =
   | 'version-too-old'
   | 'unknown';
 
+/**
+ * Whether running the same request again, unchanged, can succeed: the failure came from the
+ * server's state (down, busy, crashed, slow, a broken connection or stream), not from the request
+ * or the setup (a missing model, a bad request, an old server), which the user must change first.
+ * Records keep only the kind of their error; this is the default `retryable` of an OllamaError of
+ * that kind (a server error counts as retryable: a 5xx, the common case; a 4xx one is not). An
+ * unknown failure is not: it is more likely a defect than a passing state of the server.
+ */
+export function retryableKind(kind: string): boolean {
+  return RETRYABLE_KINDS.has(kind);
+}
+
+const RETRYABLE_KINDS: ReadonlySet<string> = new Set<OllamaErrorKind>([
+  'not-running',
+  'overloaded',
+  'server-error',
+  'stream-error',
+  'timeout-first-byte',
+  'stalled',
+  'malformed-stream',
+  'connection-reset',
+]);
+
 export class OllamaError extends Error {
   override readonly name = 'OllamaError';
   constructor(
@@ -21,7 +44,8 @@ export class OllamaError extends Error {
     message: string,
     readonly nextStep: string,
     readonly status?: number,
-    readonly retryable = false,
+    /** Whether the same request can succeed later (see retryableKind); the client retries some of these itself. */
+    readonly retryable = retryableKind(kind),
   ) {
     super(message);
   }
@@ -58,7 +82,7 @@ export function notRunning(ctx: ErrorContext, detail?: string): OllamaError {
     `Ollama is not reachable at ${ctx.host}${detail ? ` (${detail})` : ''}.`,
     'Start Ollama (run `ollama serve` or open the Ollama app), or check the host setting, then retry.',
     undefined,
-    false,
+    true,
   );
 }
 
@@ -73,7 +97,7 @@ export function classifyError(err: unknown, ctx: ErrorContext): OllamaError {
       return new OllamaError('model-not-found', `Model '${model}' is not installed on ${ctx.host}.`, `Pull the model (\`ollama pull ${model}\`) or select another one.`, 404);
     }
     if (status === 404) {
-      return new OllamaError('server-error', `Ollama at ${ctx.host} does not know this endpoint (404: ${message}).`, 'Update Ollama to a recent version.', 404);
+      return new OllamaError('server-error', `Ollama at ${ctx.host} does not know this endpoint (404: ${message}).`, 'Update Ollama to a recent version.', 404, false);
     }
     if (status === 400) return new OllamaError('bad-request', `Ollama rejected the request: ${message}`, 'Check the model and the options in the settings.', 400);
     if (status === 503) return new OllamaError('overloaded', `Ollama is busy: ${message}`, 'Wait and retry, or lower the concurrency setting.', 503, true);
@@ -93,6 +117,10 @@ export function classifyError(err: unknown, ctx: ErrorContext): OllamaError {
     }
     if (err instanceof TypeError && /fetch failed/i.test(err.message)) {
       return notRunning(ctx, code);
+    }
+    // A JSON reply (not a stream) that does not parse: cut short, or not from Ollama.
+    if (err instanceof SyntaxError) {
+      return new OllamaError('malformed-stream', `Ollama at ${ctx.host} sent a malformed reply (${err.message}).`, 'Check that the host is an Ollama server (and no proxy rewrites its replies), then retry.', undefined, true);
     }
     return new OllamaError('unknown', `Unexpected failure talking to Ollama: ${err.message}`, 'Retry; if it persists, report it with the Ollama server log.');
   }
