@@ -64,6 +64,8 @@ export interface HistoryListing {
   unreadable: UnreadableRun[];
 }
 
+/** Temp files older than this are leftovers of killed writers. */
+export const STALE_TEMP_MS = 10 * 60 * 1000;
 const INDEX = 'index.json';
 const INDEX_VERSION = 2;
 
@@ -204,13 +206,15 @@ export class HistoryStore {
 
   /** Newest first. Reads only files whose size or time changed since the index was written. */
   async list(): Promise<HistoryListing> {
-    let names: string[];
+    let entries: string[];
     try {
-      names = (await readdir(this.dir)).filter((n) => n.endsWith('.json') && n !== INDEX);
+      entries = await readdir(this.dir);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { runs: [], unreadable: [] };
       throw err;
     }
+    const names = entries.filter((n) => n.endsWith('.json') && n !== INDEX);
+    await this.removeStaleTemps(entries.filter((n) => n.endsWith('.tmp')));
     const cached = await this.readIndex();
     const byFile = new Map(cached.map((s) => [s.file, s]));
     const runs: RunSummary[] = [];
@@ -257,6 +261,24 @@ export class HistoryStore {
     unreadable.sort((a, b) => (a.file < b.file ? -1 : 1));
     if (changed || unreadable.length > 0) await this.writeIndex(unique).catch(() => undefined);
     return { runs: unique, unreadable };
+  }
+
+  /**
+   * Temp files of writes that never finished (the writer was killed). A write in progress elsewhere
+   * (another window) is seconds old; anything older than STALE_TEMP_MS is left over. Best effort.
+   */
+  private async removeStaleTemps(temps: readonly string[]): Promise<void> {
+    const now = Date.now();
+    await Promise.all(
+      temps.map(async (name) => {
+        try {
+          const path = join(this.dir, name);
+          if (now - (await stat(path)).mtimeMs > STALE_TEMP_MS) await rm(path, { force: true });
+        } catch {
+          /* gone already, or not ours to remove */
+        }
+      }),
+    );
   }
 
   /** The cached summaries that can be trusted: well-formed entries of the files their ids name. */

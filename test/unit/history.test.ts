@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { HistoryStore, writeAtomic } from '../../src/core/history';
+import { HistoryStore, STALE_TEMP_MS, writeAtomic } from '../../src/core/history';
 import { sampleRecord } from './fixtures';
 
 
@@ -69,4 +69,22 @@ test('two stores writing into one folder at once lose nothing', async () => {
 test('a missing folder lists as empty', async () => {
   const store = new HistoryStore(join(tmpdir(), 'sp-history-missing-' + Date.now()));
   assert.deepEqual(await store.list(), { runs: [], unreadable: [] });
+});
+
+test('temp files left by killed writers are removed once stale; a fresh one (a write in progress) is kept', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sp-history-tmp-'));
+  const store = new HistoryStore(dir);
+  await store.save(sampleRecord('run-t', '2026-11-27T10:00:00.000Z'));
+  const stale = join(dir, 'run-x.json.123-deadbeef.tmp');
+  const fresh = join(dir, 'run-y.json.456-cafebabe.tmp');
+  await writeFile(stale, '{"half":');
+  await writeFile(fresh, '{"half":');
+  const old = new Date(Date.now() - STALE_TEMP_MS - 60_000);
+  await utimes(stale, old, old);
+  const listing = await store.list();
+  assert.equal(listing.runs.length, 1);
+  assert.deepEqual(listing.unreadable, []);
+  const left = await readdir(dir);
+  assert.ok(!left.includes('run-x.json.123-deadbeef.tmp'), 'stale temp removed');
+  assert.ok(left.includes('run-y.json.456-cafebabe.tmp'), 'fresh temp kept');
 });
