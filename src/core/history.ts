@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isSimulatedModel } from './analyze';
@@ -220,28 +221,31 @@ export class HistoryStore {
     const runs: RunSummary[] = [];
     const unreadable: UnreadableRun[] = [];
     let changed = cached.length !== names.length;
-    await Promise.all(
-      names.map(async (file) => {
-        let info;
-        try {
-          info = await stat(join(this.dir, file));
-        } catch {
-          changed = true;
-          return; // deleted meanwhile
-        }
-        const hit = byFile.get(file);
-        if (hit && hit.size === info.size && hit.mtimeMs === info.mtimeMs) {
-          runs.push(hit);
-          return;
-        }
+    // Stat synchronously: for thousands of files a plain loop is several times faster than as many
+    // promises, and it is only metadata. Files whose size and time match the index are not read.
+    const toRead: { file: string; size: number; mtimeMs: number }[] = [];
+    for (const file of names) {
+      let info;
+      try {
+        info = statSync(join(this.dir, file));
+      } catch {
         changed = true;
+        continue; // deleted meanwhile
+      }
+      const hit = byFile.get(file);
+      if (hit && hit.size === info.size && hit.mtimeMs === info.mtimeMs) runs.push(hit);
+      else toRead.push({ file, size: info.size, mtimeMs: info.mtimeMs });
+    }
+    if (toRead.length > 0) changed = true;
+    await Promise.all(
+      toRead.map(async ({ file, size, mtimeMs }) => {
         try {
           const text = await readFile(join(this.dir, file), 'utf8');
           const { record, error } = parseStoredRecord(text);
-          if (record) runs.push(summarize(record, file, info.size, info.mtimeMs));
-          else unreadable.push({ file, error: error ?? 'unreadable', mtimeMs: info.mtimeMs });
+          if (record) runs.push(summarize(record, file, size, mtimeMs));
+          else unreadable.push({ file, error: error ?? 'unreadable', mtimeMs });
         } catch (err) {
-          unreadable.push({ file, error: (err as Error).message, mtimeMs: info.mtimeMs });
+          unreadable.push({ file, error: (err as Error).message, mtimeMs });
         }
       }),
     );

@@ -47,6 +47,9 @@ export class RequestScheduler {
         if (shared > bestShared) {
           best = i;
           bestShared = shared;
+          // Nothing can share more than the whole last key: the first such request wins (FIFO among
+          // equals), which keeps a queue of identical prompts (sampling) linear instead of quadratic.
+          if (shared === this.lastKey.length) break;
         }
       }
       const [next] = this.queue.splice(best, 1);
