@@ -8,6 +8,7 @@ import type { PromptMix } from './mix/types';
 import type { OllamaClient } from './ollama/client';
 import { classifyError, MIN_LOGPROBS_VERSION, OllamaError, supportsLogprobs } from './ollama/errors';
 import { RequestScheduler } from './ollama/scheduler';
+import { contextLengthIn, type ServerInfo } from './ollama/serverInfo';
 import { finiteOrNull, RUN_SCHEMA_VERSION, type RunRecord, type RunStatus, type TaskResult } from './record';
 import type { Detection, DetectedTask } from './tasks/detect';
 
@@ -37,6 +38,8 @@ export interface AnalyzeOptions {
   onPartial?: (record: RunRecord) => void;
   /** For deterministic ids in tests. */
   idFactory?: () => string;
+  /** Server facts (version, digest, details) shared across the units of a sweep; default: ask the client. */
+  serverInfo?: ServerInfo;
 }
 
 export const ANALYZE_DEFAULTS = { method: 'auto' as Method, samples: 200, terminated: false, seed: 1000, concurrency: 1, minNodeMass: 0 };
@@ -176,9 +179,10 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
     };
   };
 
+  const info: ServerInfo = options.serverInfo ?? client;
   try {
     progress(`Connecting to Ollama at ${client.host}`);
-    version = await client.version(options.signal);
+    version = await info.version(options.signal);
     const logprobs = supportsLogprobs(version);
     if (settings.method === 'auto') method = logprobs ? 'logprobs' : 'sampling';
     if (method === 'logprobs' && !logprobs) {
@@ -187,11 +191,11 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
     if (settings.method === 'auto' && !logprobs) {
       warnings.push({ severity: 'warning', code: 'sampling-fallback', message: `Ollama ${version} has no logprobs (they need ${MIN_LOGPROBS_VERSION}); measured by sampling instead.`, line: 1, column: 1 });
     }
-    digest = await client.modelDigest(options.model, options.signal);
+    digest = await info.modelDigest(options.model, options.signal);
     if (!digest) {
       throw new OllamaError('model-not-found', `Model '${options.model}' is not installed on ${client.host}.`, `Pull the model (\`ollama pull ${options.model}\`) or select another one.`, 404);
     }
-    const details = await client.showModel(options.model, options.signal);
+    const details = await info.showModel(options.model, options.signal);
     simulated = isSimulatedModel(options.model, details.modelfile);
     if (details.capabilities.length > 0 && !details.capabilities.includes('completion')) {
       throw new OllamaError('bad-request', `Model '${options.model}' cannot generate text (capabilities: ${details.capabilities.join(', ')}).`, 'Select a text-generation model.');
@@ -240,8 +244,9 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
   }
 
   if (maxPromptTokens > 0 && status === 'complete') {
-    const loaded = await client.loadedModels(options.signal).catch(() => []);
-    const contextLength = loaded.find((m) => m.name === options.model || m.name === `${options.model}:latest`)?.contextLength;
+    const contextLength = info.contextLength
+      ? await info.contextLength(options.model, options.signal)
+      : contextLengthIn(await info.loadedModels(options.signal).catch(() => []), options.model);
     if (contextLength && maxPromptTokens >= contextLength) {
       warnings.push({ severity: 'warning', code: 'context-overflow', message: `The prompt (${maxPromptTokens} tokens) fills the model's context (${contextLength}): Ollama may have cut its beginning. Shorten the prompt or raise num_ctx (OLLAMA_CONTEXT_LENGTH).`, line: 1, column: 1 });
     }

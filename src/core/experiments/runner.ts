@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { analyzeMix, type AnalyzeOptions } from '../analyze';
 import type { OllamaClient } from '../ollama/client';
+import { CachedServerInfo } from '../ollama/serverInfo';
 import type { RunRecord } from '../record';
 import type { MeasurementUnit } from './plan';
 import type { UnitResult } from './record';
@@ -115,6 +116,8 @@ export async function runExperiment(units: readonly MeasurementUnit[], options: 
   let next = 0;
   const stopScheduling = () => cancelled || inner.signal.aborted || (failure !== undefined && !options.continueOnFailure);
 
+  // Version, digest and details are asked once per host and model, not before every unit.
+  const serverInfo = new Map(options.clients.map((c) => [c, new CachedServerInfo(c)]));
   const worker = async (client: OllamaClient) => {
     while (!stopScheduling() && next < pending.length) {
       const unit = pending[next++]!;
@@ -124,6 +127,7 @@ export async function runExperiment(units: readonly MeasurementUnit[], options: 
         model: unit.model,
         seed: unit.seed & 0x7fffffff,
         signal: inner.signal,
+        serverInfo: serverInfo.get(client),
       });
       requests += record.requests;
       if (record.server.version) hostVersions.set(client.host, record.server.version);
