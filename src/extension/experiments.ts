@@ -8,6 +8,7 @@ import { OllamaClient } from '../core/ollama/client';
 import { parseMix } from '../core/mix/parse';
 import { detectTasks } from '../core/tasks/detect';
 import { isExperimentFileText, parseExperimentFile, serializeExperimentFile } from '../core/experiments/planFile';
+import { activeExperimentFile } from './experimentFileContext';
 import { calibrationWizard, chooseAction, scalingWizard, type WizardContext } from './experimentWizard';
 import { toVsDiagnostic } from './diagnostics';
 import type { Lab } from './lab';
@@ -41,24 +42,6 @@ export class ExperimentController {
     return parsed.mix ? detectTasks(parsed.mix).tasks.filter((t) => !t.custom).map((t) => t.id) : [];
   }
 
-  /** The experiment file in the active editor, if that is one (a `*.json` whose object has `experiment`). */
-  private activeExperimentFile(): vscode.TextDocument | undefined {
-    const document = vscode.window.activeTextEditor?.document;
-    return document && /\.json$/i.test(document.fileName) && isExperimentFileText(document.getText()) ? document : undefined;
-  }
-
-  /** Keeps the `superposition.experimentFile` context key (editor title actions) in step with the active editor. */
-  trackActiveEditor(): vscode.Disposable {
-    const update = () => void vscode.commands.executeCommand('setContext', 'superposition.experimentFile', this.activeExperimentFile() !== undefined);
-    update();
-    return vscode.Disposable.from(
-      vscode.window.onDidChangeActiveTextEditor(update),
-      vscode.workspace.onDidSaveTextDocument((d) => {
-        if (d === vscode.window.activeTextEditor?.document) update();
-      }),
-    );
-  }
-
   async start(kind: 'scaling' | 'calibration'): Promise<void> {
     const status = await this.lab.service.refresh();
     if (!status.reachable) {
@@ -66,7 +49,7 @@ export class ExperimentController {
       return;
     }
     const settings = this.lab.settings();
-    const file = this.activeExperimentFile();
+    const file = activeExperimentFile();
     const draft = file ? parseExperimentFile(file.getText()).draft : undefined;
     const fromFile = draft?.kind === kind ? draft : undefined;
     const ctx: WizardContext = {
@@ -111,7 +94,7 @@ export class ExperimentController {
 
   /** "Run Experiment File": the plan of a `*.superposition.json` experiment file, from the editor or the explorer. */
   async runFile(uri?: vscode.Uri): Promise<void> {
-    const document = uri ? await vscode.workspace.openTextDocument(uri) : (this.activeExperimentFile() ?? vscode.window.activeTextEditor?.document);
+    const document = uri ? await vscode.workspace.openTextDocument(uri) : (activeExperimentFile() ?? vscode.window.activeTextEditor?.document);
     if (!document) {
       void vscode.window.showErrorMessage('Superposition: open a *.superposition.json experiment file first (or create one from the Run Scaling/Calibration Experiment wizard).');
       return;

@@ -1,47 +1,56 @@
 import * as vscode from 'vscode';
-import { Lab } from './lab';
-import { registerPanelSerializer } from './resultsPanel';
-import { createStatusBar } from './statusBar';
-import { OllamaTree } from './views/ollamaTree';
+import { trackExperimentFileContext } from './experimentFileContext';
+import { LazyTreeProvider } from './lazyTree';
+import { RESULTS_VIEW_TYPE } from './viewTypes';
+import type { Workbench } from './workbench';
 
-/** Activation registers commands, views and listeners only: no network I/O here. */
+/** Once VS Code has settled, the status bar and the history come up without waiting for a command. */
+const IDLE_LOAD_MS = 1500;
+
+/**
+ * Activation registers commands, views and listeners only: no network I/O, and not even the engine
+ * (parsers, tasks, zod schemas, the Ollama client) — that is loaded on the first command, view or
+ * restored panel, or shortly after start-up, so activation stays off VS Code's critical path.
+ */
 export function activate(context: vscode.ExtensionContext): void {
-  const lab = new Lab(context);
-  const ollamaTree = new OllamaTree(lab.service);
-  const command = (id: string, handler: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`superposition.${id}`, handler);
+  let loading: Promise<Workbench> | undefined;
+  const workbench = (): Promise<Workbench> => (loading ??= import('./workbench').then((m) => m.createWorkbench(context)));
+  const command = (id: string, handler: (w: Workbench, ...args: unknown[]) => unknown) =>
+    vscode.commands.registerCommand(`superposition.${id}`, async (...args: unknown[]) => handler(await workbench(), ...args));
+  const experimentsView = new LazyTreeProvider(async () => (await workbench()).lab.experiments);
+  const ollamaView = new LazyTreeProvider(async () => (await workbench()).ollamaTree);
+  const idle = setTimeout(() => void workbench(), IDLE_LOAD_MS);
 
   context.subscriptions.push(
-    lab,
-    ollamaTree,
-    vscode.window.registerTreeDataProvider('superposition.experiments', lab.experiments),
-    vscode.window.registerTreeDataProvider('superposition.ollama', ollamaTree),
-    createStatusBar(lab.service),
-    registerPanelSerializer(context.extensionUri, lab, (id) => lab.store().load(id), (panel) => lab.adoptPanel(panel)),
-    command('analyzeSelection', () => lab.analyzeSelection()),
+    experimentsView,
+    ollamaView,
+    vscode.window.registerTreeDataProvider('superposition.experiments', experimentsView),
+    vscode.window.registerTreeDataProvider('superposition.ollama', ollamaView),
+    vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, { deserializeWebviewPanel: async (panel, state) => (await workbench()).restore(panel, state) }),
+    trackExperimentFileContext(),
+    command('analyzeSelection', (w) => w.lab.analyzeSelection()),
     // The editor context menu's entry: the same command under a name that says what it does there.
-    command('analyzePromptSuperposition', () => lab.analyzeSelection()),
-    command('analyzeFile', (uri) => lab.analyzeFile(uri instanceof vscode.Uri ? uri : undefined)),
-    command('selectModel', (name) => lab.selectModel(name)),
-    command('pullModel', () => lab.pullModel()),
-    command('showOllamaStatus', () => lab.showOllamaStatus()),
-    command('openRun', (node) => lab.openRun(node)),
-    command('rerun', (node) => lab.rerun(node)),
-    command('compareRuns', (node) => lab.compareRuns(node)),
-    command('exportRun', (node) => lab.exportRun(node)),
-    command('deleteRun', (node) => lab.deleteRun(node)),
-    command('revealRunFile', (node) => lab.revealRunFile(node)),
-    command('runScalingExperiment', () => lab.experimentRuns.start('scaling')),
-    command('runCalibrationExperiment', () => lab.experimentRuns.start('calibration')),
-    command('resumeExperiment', (node) => lab.resumeFromTree(node)),
-    command('runExperimentFile', (uri) => lab.experimentRuns.runFile(uri instanceof vscode.Uri ? uri : undefined)),
-    lab.experimentRuns.trackActiveEditor(),
-    command('refreshOllama', () => lab.service.refresh()),
-    command('refreshHistory', () => lab.experiments.refresh()),
+    command('analyzePromptSuperposition', (w) => w.lab.analyzeSelection()),
+    command('analyzeFile', (w, uri) => w.lab.analyzeFile(uri instanceof vscode.Uri ? uri : undefined)),
+    command('selectModel', (w, name) => w.lab.selectModel(name)),
+    command('pullModel', (w) => w.lab.pullModel()),
+    command('showOllamaStatus', (w) => w.lab.showOllamaStatus()),
+    command('openRun', (w, node) => w.lab.openRun(node)),
+    command('rerun', (w, node) => w.lab.rerun(node)),
+    command('compareRuns', (w, node) => w.lab.compareRuns(node)),
+    command('exportRun', (w, node) => w.lab.exportRun(node)),
+    command('deleteRun', (w, node) => w.lab.deleteRun(node)),
+    command('revealRunFile', (w, node) => w.lab.revealRunFile(node)),
+    command('runScalingExperiment', (w) => w.lab.experimentRuns.start('scaling')),
+    command('runCalibrationExperiment', (w) => w.lab.experimentRuns.start('calibration')),
+    command('resumeExperiment', (w, node) => w.lab.resumeFromTree(node)),
+    command('runExperimentFile', (w, uri) => w.lab.experimentRuns.runFile(uri instanceof vscode.Uri ? uri : undefined)),
+    command('refreshOllama', (w) => w.lab.service.refresh()),
+    command('refreshHistory', (w) => w.lab.experiments.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('superposition')) lab.onSettingsChanged();
+      if (e.affectsConfiguration('superposition') && loading) void loading.then((w) => w.lab.onSettingsChanged());
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => lab.onSettingsChanged()),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => lab.experiments.refresh()),
+    { dispose: () => clearTimeout(idle) },
   );
 }
 

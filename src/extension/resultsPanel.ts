@@ -4,7 +4,7 @@ import type { RunRecord } from '../core/record';
 import { parseFromWebview, ViewStateSchema, type FromWebview, type ToWebview } from '../shared/protocol';
 import { buildWebviewHtml, createNonce } from './webviewHtml';
 
-export const RESULTS_VIEW_TYPE = 'superposition.results';
+import { RESULTS_VIEW_TYPE } from './viewTypes';
 
 export interface PanelActions {
   rerun(runId: string): void;
@@ -129,33 +129,32 @@ export class ResultsPanel implements vscode.Disposable {
 }
 
 /** Restores results panels after a reload from the run ids the webview kept in its state. */
-export function registerPanelSerializer(
+/** Restores a results panel after a reload from its saved view state (the run ids it showed). */
+export async function restorePanel(
+  webviewPanel: vscode.WebviewPanel,
+  state: unknown,
   extensionUri: vscode.Uri,
   actions: PanelActions,
   load: (id: string) => Promise<RunRecord | ExperimentRecord>,
   adopt: (panel: ResultsPanel) => void,
-): vscode.Disposable {
-  return vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
-    async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown) {
-      const panel = new ResultsPanel(webviewPanel, extensionUri, actions);
-      adopt(panel);
-      const parsed = ViewStateSchema.safeParse(state);
-      if (!parsed.success || parsed.data.runIds.length === 0) {
-        panel.showError('This panel could not be restored.', 'Open the run again from the Experiments view.');
-        return;
-      }
-      try {
-        const records = await Promise.all(parsed.data.runIds.map(load));
-        const [first, second] = records;
-        const isExperiment = (r: RunRecord | ExperimentRecord | undefined): r is ExperimentRecord => r?.kind === 'scaling' || r?.kind === 'calibration';
-        if (isExperiment(first)) {
-          if (isExperiment(second)) panel.showExperimentComparison(first, second, false);
-          else panel.showExperiment(first, false, false);
-        } else if (first && second && !isExperiment(second)) panel.showComparison(first, second);
-        else if (first) panel.showRun(first, false);
-      } catch (err) {
-        panel.showError(`The run could not be loaded: ${(err as Error).message}`, 'It may have been deleted; open another run from the Experiments view.');
-      }
-    },
-  });
+): Promise<void> {
+  const panel = new ResultsPanel(webviewPanel, extensionUri, actions);
+  adopt(panel);
+  const parsed = ViewStateSchema.safeParse(state);
+  if (!parsed.success || parsed.data.runIds.length === 0) {
+    panel.showError('This panel could not be restored.', 'Open the run again from the Experiments view.');
+    return;
+  }
+  try {
+    const records = await Promise.all(parsed.data.runIds.map(load));
+    const [first, second] = records;
+    const isExperiment = (r: RunRecord | ExperimentRecord | undefined): r is ExperimentRecord => r?.kind === 'scaling' || r?.kind === 'calibration';
+    if (isExperiment(first)) {
+      if (isExperiment(second)) panel.showExperimentComparison(first, second, false);
+      else panel.showExperiment(first, false, false);
+    } else if (first && second && !isExperiment(second)) panel.showComparison(first, second);
+    else if (first) panel.showRun(first, false);
+  } catch (err) {
+    panel.showError(`The run could not be loaded: ${(err as Error).message}`, 'It may have been deleted; open another run from the Experiments view.');
+  }
 }

@@ -120,6 +120,9 @@ describe('Experiments from the command palette', () => {
       extraSettings: { 'superposition.model': MODEL },
       waitForActivity: 'Superposition',
     });
+    // Written now, so Quick Open has indexed them by the time the tests open them.
+    writeFileSync(join(vs.workspace, 'calibration.superposition.json'), `${JSON.stringify(CALIBRATION_FILE, null, 2)}\n`);
+    writeFileSync(join(vs.workspace, 'resume.superposition.json'), `${JSON.stringify(RESUME_FILE, null, 2)}\n`);
   });
 
   after(async () => {
@@ -175,7 +178,6 @@ describe('Experiments from the command palette', () => {
   test('the calibration wizard is prefilled from an open experiment file; probabilities and mean KL match the ground truth', { timeout: 180_000 }, () => captureOnFailure(vs, 'experiment-calibration', async () => {
     const page = vs.page;
     const title = page.locator('.quick-input-widget .quick-input-title');
-    writeFileSync(join(vs.workspace, 'calibration.superposition.json'), `${JSON.stringify(CALIBRATION_FILE, null, 2)}\n`);
     await vs.closeAllEditors();
     await vs.openFile('calibration.superposition.json');
     await openWizard(vs, 'Run Calibration Experiment');
@@ -223,7 +225,6 @@ describe('Experiments from the command palette', () => {
 
   test('Run Experiment File, Cancel mid-run, Resume from the history: same numbers, finished prompts reused', { timeout: 240_000 }, () => captureOnFailure(vs, 'experiment-resume', async () => {
     const page = vs.page;
-    writeFileSync(join(vs.workspace, 'resume.superposition.json'), `${JSON.stringify(RESUME_FILE, null, 2)}\n`);
     await vs.closeAllEditors();
     await vs.openFile('resume.superposition.json');
     double.inject({ kind: 'slowFirstByte', delayMs: 400, count: 100_000 });

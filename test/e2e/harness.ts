@@ -94,13 +94,23 @@ export class VsCodeSession {
   /** Opens a workspace file through Quick Open and waits until its editor has focus. */
   async openFile(rel: string): Promise<void> {
     const base = rel.split(/[\\/]/).pop() ?? rel;
-    await this.page.keyboard.press('Control+P');
-    const input = this.quickInput();
-    await input.waitFor({ state: 'visible' });
-    await input.fill(rel);
-    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: base }).first();
-    await row.waitFor({ state: 'visible' });
-    await input.press('Enter');
+    // A file created a moment ago may not be in Quick Open's index yet: ask again a few times.
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press('Control+P');
+      const input = this.quickInput();
+      await input.waitFor({ state: 'visible' });
+      await input.fill(rel);
+      const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: base }).first();
+      try {
+        await row.waitFor({ state: 'visible', timeout: attempt < 3 ? 10_000 : 30_000 });
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await this.page.keyboard.press('Escape');
+        continue;
+      }
+      await input.press('Enter');
+      break;
+    }
     await this.activeGroup().locator(`.tab.active[data-resource-name="${cssString(base)}"]`).waitFor({ state: 'visible' });
     await this.activeEditor().locator('.view-lines').waitFor({ state: 'visible' });
     await this.focusEditor();

@@ -57,6 +57,7 @@ describe('Robustness in the editor: hostile text and a dying server', () => {
       extraSettings: { 'superposition.model': DEMO },
       waitForActivity: 'Superposition',
     });
+    writeFileSync(join(vs.workspace, 'xss.superposition.json'), `${JSON.stringify(XSS_FILE, null, 2)}\n`);
   });
 
   after(async () => {
@@ -69,7 +70,6 @@ describe('Robustness in the editor: hostile text and a dying server', () => {
   });
 
   test('HTML, script and markdown in task names, answers and model output are shown as text and never run', { timeout: 120_000 }, () => captureOnFailure(vs, 'xss', async () => {
-    writeFileSync(join(vs.workspace, 'xss.superposition.json'), `${JSON.stringify(XSS_FILE, null, 2)}\n`);
     await vs.openFile('xss.superposition.json');
     await vs.runCommand('Superposition: Analyze File');
     const frame = await panelIn(vs, 'complete');
