@@ -19,7 +19,7 @@ export interface HistoryResult {
   writeMs: number;
   coldMs: number;
   warmMs: number[];
-  /** getChildren(root) + getChildren(day) + getTreeItem(run) for every run. */
+  /** getChildren(root) + getTreeItem(group), and getChildren(day) + getTreeItem(run) for the expanded days. */
   treeMs: number[];
   listed: number;
   treeItems: number;
@@ -88,7 +88,9 @@ export async function benchHistory(template: RunRecord, runs: number, days: numb
       const groups = await tree.getChildren();
       treeItems = 0;
       for (const group of groups) {
-        tree.getTreeItem(group);
+        // As VS Code does: the children of a group are asked for only when it is expanded.
+        const item = tree.getTreeItem(group);
+        if (item.collapsibleState !== 2 /* TreeItemCollapsibleState.Expanded */) continue;
         for (const child of await tree.getChildren(group)) {
           tree.getTreeItem(child);
           treeItems++;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { HistoryListing, HistoryStore, RunSummary, UnreadableRun } from '../../core/history';
 
 type Node =
-  | { kind: 'day'; label: string; runs: RunSummary[] }
+  | { kind: 'day'; label: string; runs: RunSummary[]; expanded: boolean }
   | { kind: 'run'; run: RunSummary }
   | { kind: 'unreadableGroup'; items: UnreadableRun[] }
   | { kind: 'unreadable'; item: UnreadableRun };
@@ -68,7 +68,9 @@ export class ExperimentsTree implements vscode.TreeDataProvider<Node>, vscode.Di
         else days.set(start, [run]);
       }
       const today = dayStart(new Date());
-      const groups: Node[] = [...days.entries()].map(([start, list]) => ({ kind: 'day', label: dayLabel(start, today), runs: list }));
+      // The newest day, today and yesterday open; older days closed, so a long history costs
+      // only the rows that are shown.
+      const groups: Node[] = [...days.entries()].map(([start, list], i) => ({ kind: 'day', label: dayLabel(start, today), runs: list, expanded: i === 0 || today - start <= 86_400_000 }));
       if (unreadable.length > 0) groups.push({ kind: 'unreadableGroup', items: unreadable });
       return groups;
     }
@@ -80,7 +82,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   getTreeItem(node: Node): vscode.TreeItem {
     switch (node.kind) {
       case 'day': {
-        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(node.label, node.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}`;
         item.contextValue = 'day';
         return item;
