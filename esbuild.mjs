@@ -22,7 +22,11 @@ const zodWithoutJsonSchema = {
         const source = readFileSync(join(zodCore, file), 'utf8');
         const names = [...source.matchAll(/^export (?:function|const|class) (\w+)/gm)].map((m) => m[1]);
         const aliases = [...source.matchAll(/^export \{ (\w+) as (\w+) \}/gm)].map((m) => m[2]);
-        const body = [...names, ...aliases].map((n) => `export const ${n} = (..._args) => (..._more) => fail('${n}');`).join('\n');
+        // The two method factories run when a schema's `~standard` getter is read: they must return a
+        // function (that throws when called). Everything else throws at once, so nothing returns a wrong value.
+        const body = [...names, ...aliases]
+          .map((n) => (/^create\w*Method$/.test(n) ? `export const ${n} = () => () => fail('${n}');` : `export const ${n} = () => fail('${n}');`))
+          .join('\n');
         return [join(zodCore, file), `function fail(name) { throw new Error('JSON Schema generation (zod ' + name + ') is not part of this bundle.'); }\n${body}\n`];
       }),
     );

@@ -146,10 +146,13 @@ export async function calibrateCommand(args: string[], io: CliIo, signal?: Abort
     const draft = await loadDraft(values.plan, 'calibration', io);
     return runCommand('calibration', values, io, signal, () => {
       const tasks = values.tasks !== undefined ? list(values.tasks) : (draft?.tasks ?? []);
+      // The file's proportions are per task, in its order: they only apply to the same task list.
+      const sameTasks = draft !== undefined && draft.tasks.length === tasks.length && draft.tasks.every((t, i) => t === tasks[i]);
+      const fromFile = draft && !sameTasks ? { ...draft, proportions: undefined, totalExamples: draft.tasks.length === tasks.length ? draft.totalExamples : undefined } : draft;
       if (tasks.length === 0) throw new ExperimentUsageError('--tasks ID,ID[,ID] (or --plan FILE) is required (see `superposition tasks`).');
       return checked(
         validateCalibrationPlan({
-          ...draft,
+          ...fromFile,
           tasks,
           ...defined({
             proportions: values.proportions !== undefined ? parseProportions(values.proportions) : undefined,

@@ -131,6 +131,11 @@ function isTrustedSummary(value: unknown): value is RunSummary {
   );
 }
 
+function indexJson(runs: RunSummary[]): string {
+  const index: IndexFile = { version: INDEX_VERSION, runs };
+  return JSON.stringify(index);
+}
+
 /** Writes a file so readers see the old content or the new one, never a part: temp file + rename. */
 export async function writeAtomic(path: string, content: string): Promise<void> {
   const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
@@ -216,11 +221,10 @@ export class HistoryStore {
     }
     const names = entries.filter((n) => n.endsWith('.json') && n !== INDEX);
     await this.removeStaleTemps(entries.filter((n) => n.endsWith('.tmp')));
-    const cached = await this.readIndex();
+    const { runs: cached, raw: indexText } = await this.readIndex();
     const byFile = new Map(cached.map((s) => [s.file, s]));
     const runs: RunSummary[] = [];
     const unreadable: UnreadableRun[] = [];
-    let changed = cached.length !== names.length;
     // Stat synchronously: for thousands of files a plain loop is several times faster than as many
     // promises, and it is only metadata. Files whose size and time match the index are not read.
     const toRead: { file: string; size: number; mtimeMs: number }[] = [];
@@ -229,14 +233,12 @@ export class HistoryStore {
       try {
         info = statSync(join(this.dir, file));
       } catch {
-        changed = true;
         continue; // deleted meanwhile
       }
       const hit = byFile.get(file);
       if (hit && hit.size === info.size && hit.mtimeMs === info.mtimeMs) runs.push(hit);
       else toRead.push({ file, size: info.size, mtimeMs: info.mtimeMs });
     }
-    if (toRead.length > 0) changed = true;
     await Promise.all(
       toRead.map(async ({ file, size, mtimeMs }) => {
         try {
@@ -263,7 +265,10 @@ export class HistoryStore {
     }
     unique.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.file < b.file ? 1 : -1));
     unreadable.sort((a, b) => (a.file < b.file ? -1 : 1));
-    if (changed || unreadable.length > 0) await this.writeIndex(unique).catch(() => undefined);
+    // Written only when it changes: a listing must not touch the folder it lists (file watchers would
+    // see a change and list again).
+    const text = indexJson(unique);
+    if (text !== indexText) await writeAtomic(join(this.dir, INDEX), text).catch(() => undefined);
     return { runs: unique, unreadable };
   }
 
@@ -286,17 +291,15 @@ export class HistoryStore {
   }
 
   /** The cached summaries that can be trusted: well-formed entries of the files their ids name. */
-  private async readIndex(): Promise<RunSummary[]> {
+  private async readIndex(): Promise<{ runs: RunSummary[]; raw: string }> {
+    let raw = '';
     try {
-      const parsed = JSON.parse(await readFile(join(this.dir, INDEX), 'utf8')) as Partial<IndexFile> | null;
-      return parsed?.version === INDEX_VERSION && Array.isArray(parsed.runs) ? parsed.runs.filter((r: unknown) => isTrustedSummary(r)) : [];
+      raw = await readFile(join(this.dir, INDEX), 'utf8');
+      const parsed = JSON.parse(raw) as Partial<IndexFile> | null;
+      return { runs: parsed?.version === INDEX_VERSION && Array.isArray(parsed.runs) ? parsed.runs.filter((r: unknown) => isTrustedSummary(r)) : [], raw };
     } catch {
-      return [];
+      return { runs: [], raw };
     }
   }
 
-  private async writeIndex(runs: RunSummary[]): Promise<void> {
-    const index: IndexFile = { version: INDEX_VERSION, runs };
-    await writeAtomic(join(this.dir, INDEX), JSON.stringify(index));
-  }
 }

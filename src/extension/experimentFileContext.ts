@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { isExperimentFileText } from '../core/experiments/fileKind';
+import { isExperimentFileText, SUPERPOSITION_JSON } from '../core/experiments/fileKind';
 
-/** The experiment file in the active editor, if that is one (a `*.json` whose object has `experiment`). */
+/** The experiment file in the active editor, if that is one (a `*.superposition.json` whose object has `experiment`). */
 export function activeExperimentFile(): vscode.TextDocument | undefined {
   const document = vscode.window.activeTextEditor?.document;
-  return document && /\.json$/i.test(document.fileName) && isExperimentFileText(document.getText()) ? document : undefined;
+  return document && SUPERPOSITION_JSON.test(document.fileName) && isExperimentFileText(document.getText()) ? document : undefined;
 }
 
 /** Keeps the `superposition.experimentFile` context key (editor-title actions) in step with the active editor. */

@@ -21,7 +21,11 @@ async function pickTasks(title: string, preselected: readonly string[], min: num
       { title, canPickMany: true, placeHolder: `Pick ${min === max ? min : `${min}–${max}`} tasks that share one input format`, matchOnDescription: true },
     );
     if (!picked) return undefined;
-    if (picked.length >= min && picked.length <= max) return picked.map((p) => p.label);
+    if (picked.length >= min && picked.length <= max) {
+      // Keep the preselected order (an experiment file's pool or task order matters), then the rest.
+      const rank = (id: string) => (preselected.includes(id) ? preselected.indexOf(id) : preselected.length);
+      return picked.map((p) => p.label).sort((a, b) => rank(a) - rank(b));
+    }
     await vscode.window.showWarningMessage(`Pick between ${min} and ${max} tasks (you picked ${picked.length}).`, { modal: true });
   }
 }

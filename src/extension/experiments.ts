@@ -51,6 +51,9 @@ export class ExperimentController {
     const settings = this.lab.settings();
     const file = activeExperimentFile();
     const draft = file ? parseExperimentFile(file.getText()).draft : undefined;
+    if (file && !draft) {
+      void vscode.window.showWarningMessage(`Superposition: ${vscode.workspace.asRelativePath(file.uri, false)} has problems (see "Run Experiment File"); the wizard starts from the selection instead.`);
+    }
     const fromFile = draft?.kind === kind ? draft : undefined;
     const ctx: WizardContext = {
       detected: fromFile ? [] : this.detectedTasks(),
@@ -107,7 +110,8 @@ export class ExperimentController {
       if (choice) await this.lab.analyzeFile(document.uri);
       return;
     }
-    const parsed = parseExperimentFile(document.getText(), { defaultModels: [this.lab.settings().model] });
+    const model = this.lab.settings().model;
+    const parsed = parseExperimentFile(document.getText(), { defaultModels: model ? [model] : [] });
     const origin = new vscode.Position(0, 0);
     this.lab.diagnostics.set(document.uri, parsed.diagnostics.map((d) => toVsDiagnostic(d, origin, document)));
     if (!parsed.plan) {
@@ -148,7 +152,8 @@ export class ExperimentController {
     const settings = this.lab.settings();
     const clients = this.clients();
     this.lab.warnIfRemote(clients.map((c) => c.host));
-    const analyzeOptions = { method: settings.method, samples: settings.samples, terminated: settings.terminated, keepAlive: settings.keepAlive };
+    // The plan's method and samples (from the wizard, a file or a resumed record), the settings' for the rest.
+    const analyzeOptions = { method: plan.method, samples: plan.samples, terminated: settings.terminated, keepAlive: settings.keepAlive };
     const previous = new Map<string, UnitResult>(resumed ? resumeFrom(resumed) : []);
     const todo = units.filter((u) => !previous.has(u.key));
     const simulated = plan.models.some((m) => isSimulatedModel(m, ''));

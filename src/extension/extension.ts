@@ -14,12 +14,19 @@ const IDLE_LOAD_MS = 1500;
  */
 export function activate(context: vscode.ExtensionContext): void {
   let loading: Promise<Workbench> | undefined;
-  const workbench = (): Promise<Workbench> => (loading ??= import('./workbench').then((m) => m.createWorkbench(context)));
+  const workbench = (): Promise<Workbench> =>
+    (loading ??= import('./workbench')
+      .then((m) => m.createWorkbench(context))
+      .catch((err: unknown) => {
+        loading = undefined; // the next command tries again
+        void vscode.window.showErrorMessage(`Superposition Lab could not start: ${err instanceof Error ? err.message : String(err)}`);
+        throw err;
+      }));
   const command = (id: string, handler: (w: Workbench, ...args: unknown[]) => unknown) =>
     vscode.commands.registerCommand(`superposition.${id}`, async (...args: unknown[]) => handler(await workbench(), ...args));
   const experimentsView = new LazyTreeProvider(async () => (await workbench()).lab.experiments);
   const ollamaView = new LazyTreeProvider(async () => (await workbench()).ollamaTree);
-  const idle = setTimeout(() => void workbench(), IDLE_LOAD_MS);
+  const idle = setTimeout(() => workbench().catch(() => undefined), IDLE_LOAD_MS);
 
   context.subscriptions.push(
     experimentsView,
@@ -48,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('refreshOllama', (w) => w.lab.service.refresh()),
     command('refreshHistory', (w) => w.lab.experiments.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('superposition') && loading) void loading.then((w) => w.lab.onSettingsChanged());
+      if (e.affectsConfiguration('superposition') && loading) loading.then((w) => w.lab.onSettingsChanged()).catch(() => undefined);
     }),
     { dispose: () => clearTimeout(idle) },
   );

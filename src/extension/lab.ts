@@ -11,7 +11,7 @@ import type { RunRecord } from '../core/record';
 import { loadCustomTables, type CustomTablesResult } from '../core/tasks/customTable';
 import { detectTasks, type Detection } from '../core/tasks/detect';
 import { toVsDiagnostic } from './diagnostics';
-import { isExperimentFileText } from '../core/experiments/fileKind';
+import { isExperimentFileText, SUPERPOSITION_JSON } from '../core/experiments/fileKind';
 import { OllamaService } from './ollamaService';
 import { ResultsPanel, type PanelActions } from './resultsPanel';
 import { readSettings, type Settings } from './settings';
@@ -45,7 +45,8 @@ export class Lab implements vscode.Disposable, PanelActions {
     // Runs written by other windows (or a git pull) show up without a manual refresh.
     const watcher = vscode.workspace.createFileSystemWatcher('**/.superposition/runs/*.json');
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const refresh = () => {
+    const refresh = (uri: vscode.Uri) => {
+      if (uri.path.endsWith('/index.json')) return; // the listing's own cache
       clearTimeout(timer);
       timer = setTimeout(() => this.experiments.refresh(), 300);
     };
@@ -93,7 +94,7 @@ export class Lab implements vscode.Disposable, PanelActions {
     }
     const document = await vscode.workspace.openTextDocument(target);
     // An experiment file holds a plan, not a prompt: "analysing" it means running it.
-    if (/\.json$/i.test(document.fileName) && isExperimentFileText(document.getText())) return this.experimentRuns.runFile(document.uri);
+    if (SUPERPOSITION_JSON.test(document.fileName) && isExperimentFileText(document.getText())) return this.experimentRuns.runFile(document.uri);
     await this.analyzeText(document, document.getText(), new vscode.Position(0, 0), true);
   }
 

@@ -359,3 +359,23 @@ test('CLI calibrate: cancel writes a resumable --out file; --resume completes it
   assert.equal(await calibrateCommand(['--tasks', 'sum.digits,sum.en', '--proportions', '1;0,1', '--model', 'm'], bad), 2);
   assert.match(bad.err.join('\n'), /point 1 has 1 proportion/);
 });
+
+test('CLI --plan: a changed task list drops the file\'s per-task proportions; the same list keeps them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sl-plan-cal-'));
+  const planPath = join(dir, 'cal.superposition.json');
+  writeFileSync(planPath, JSON.stringify({ experiment: { kind: 'calibration', tasks: ['sum.digits', 'sum.en'], proportions: [[1, 3], [3, 1]], promptsPerPoint: 1, models: ['m'] } }));
+  const planOf = async (extra: string[]) => {
+    const io = fakeIo();
+    // Nothing listens there: the run fails at once, but --json still prints the record with its plan.
+    await calibrateCommand(['--plan', planPath, '--host', 'http://127.0.0.1:9', '--json', ...extra], io);
+    const record = parseExperimentRecord(io.out.join('\n')).record;
+    assert.ok(record, io.err.join('\n'));
+    return record.plan;
+  };
+  const same = await planOf([]);
+  assert.deepEqual(same.kind === 'calibration' && same.proportions, [[1, 3], [3, 1]]);
+  const swapped = await planOf(['--tasks', 'sum.en,sum.digits']);
+  assert.ok(swapped.kind === 'calibration');
+  assert.deepEqual(swapped.tasks, ['sum.en', 'sum.digits']);
+  assert.equal(swapped.proportions.length, 11, 'default proportions, not the file\'s (which were for the other order)');
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -87,4 +87,22 @@ test('temp files left by killed writers are removed once stale; a fresh one (a w
   const left = await readdir(dir);
   assert.ok(!left.includes('run-x.json.123-deadbeef.tmp'), 'stale temp removed');
   assert.ok(left.includes('run-y.json.456-cafebabe.tmp'), 'fresh temp kept');
+});
+
+test('listing does not rewrite index.json when nothing changed, even with renamed and unreadable files (no watcher loop)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sp-history-idem-'));
+  const store = new HistoryStore(dir);
+  await store.save(sampleRecord('run-r', '2026-11-27T09:00:00.000Z'));
+  const original = (await readdir(dir)).find((f) => f.startsWith('run-r'))!;
+  await rename(join(dir, original), join(dir, 'baseline.json'));
+  await writeFile(join(dir, 'broken.json'), '{ not json');
+  const first = await store.list();
+  assert.deepEqual(first.runs.map((r) => r.file), ['baseline.json']);
+  assert.deepEqual(first.unreadable.map((u) => u.file), ['broken.json']);
+  const before = await stat(join(dir, 'index.json'));
+  await new Promise((r) => setTimeout(r, 20));
+  const second = await store.list();
+  assert.deepEqual(second, first);
+  const after = await stat(join(dir, 'index.json'));
+  assert.equal(after.mtimeMs, before.mtimeMs, 'index.json untouched');
 });

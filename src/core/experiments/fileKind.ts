@@ -1,5 +1,8 @@
 // Kept free of imports: the mix parser asks it whether a JSON file is an experiment file.
 
+/** Experiment files, like prompt mixes in JSON, are named `*.superposition.json`. */
+export const SUPERPOSITION_JSON = /\.superposition\.json$/i;
+
 const EXPERIMENT_KEY = /"experiment"\s*:/;
 
 /** True when a JSON text is an experiment file (an object with an `experiment` property), not a prompt mix. */

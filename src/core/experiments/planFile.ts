@@ -117,7 +117,7 @@ function parseInner(text: string, defaultModels: readonly string[], maxBytes: nu
   ];
   for (const [key, list] of lists) {
     if (list && list.length > MAX_LIST_LENGTH) {
-      doc.at('error', 'plan', `\`${key}\` has ${list.length} entries; at most ${MAX_LIST_LENGTH}`, ['experiment', key]);
+      doc.at('error', 'list-limit', `\`${key}\` has ${list.length} entries; at most ${MAX_LIST_LENGTH}`, ['experiment', key]);
       tooLong = true;
     }
   }
