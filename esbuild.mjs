@@ -37,6 +37,20 @@ const zodWithoutJsonSchema = {
   },
 };
 
+/**
+ * The webview validates messages with zod but never shows zod's messages (an invalid message is
+ * dropped), so its bundle carries a one-line English locale instead of zod's full one.
+ */
+const zodTerseLocale = {
+  name: 'zod-terse-locale',
+  setup(b) {
+    b.onLoad({ filter: /zod[\\/]v4[\\/]locales[\\/]en\.js$/ }, () => ({
+      contents: "export default function () { return { localeError: (issue) => 'Invalid input (' + issue.code + ')' }; }\n",
+      loader: 'js',
+    }));
+  },
+};
+
 /** ollama's entry imports the whatwg-fetch polyfill; Node ≥ 18 has fetch and our client passes its own. */
 const noFetchPolyfill = {
   name: 'no-fetch-polyfill',
@@ -72,7 +86,7 @@ const targets = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    plugins: [zodWithoutJsonSchema],
+    plugins: [zodWithoutJsonSchema, zodTerseLocale],
   },
   {
     entryPoints: ['src/webview/styles.css'],
