@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { expandCalibration, expandScaling, validateCalibrationPlan, validateScalingPlan, type MeasurementUnit } from '../../src/core/experiments/plan';
+import { parseExperimentFile } from '../../src/core/experiments/planFile';
 import { scriptFromAnswers, startOllamaDouble, type OllamaDouble } from '../double/index';
 import { captureOnFailure, ensureVsix, startVsCode, type VsCodeSession } from './harness';
 
@@ -275,5 +276,35 @@ describe('Experiments from the command palette', () => {
       assert.equal(sent, !wasFinished, `${unit.key}: ${wasFinished ? 'finished before Cancel, must be reused' : 'unfinished, must be measured'}`);
     }
     for (const u of finished) assert.ok(done.units.some((d) => d.key === u.key && d.requests === u.requests));
+  }));
+
+  test('the wizard saves its plan as an experiment file that reads back to the same plan', { timeout: 120_000 }, () => captureOnFailure(vs, 'experiment-save', async () => {
+    const page = vs.page;
+    const title = page.locator('.quick-input-widget .quick-input-title');
+    await vs.closeAllEditors();
+    await openWizard(vs, 'Run Scaling Experiment');
+    await title.filter({ hasText: '(1/5)' }).waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    for (const [step, value] of [['(2/5)', '2'], ['(3/5)', '1'], ['(4/5)', '2']] as const) {
+      await title.filter({ hasText: step }).waitFor({ state: 'visible' });
+      await vs.quickInput().fill(value);
+      await page.keyboard.press('Enter');
+    }
+    await title.filter({ hasText: '(5/5)' }).waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    await title.filter({ hasText: 'ready' }).waitFor({ state: 'visible' });
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Save as experiment file only' }).click();
+    // VS Code's own save dialog (in the browser: a path box), prefilled with the workspace and a name.
+    const input = vs.quickInput();
+    await page.waitForFunction(() => /scaling-experiment\.superposition\.json$/.test((document.querySelector('.quick-input-widget .quick-input-box input') as HTMLInputElement | null)?.value ?? ''));
+    await vs.screenshot('experiment-save-dialog');
+    await input.press('Enter');
+    await vs.activeGroup().locator('.tab.active[data-resource-name="scaling-experiment.superposition.json"]').waitFor({ state: 'visible', timeout: 30_000 });
+    const saved = parseExperimentFile(readFileSync(join(vs.workspace, 'scaling-experiment.superposition.json'), 'utf8'));
+    assert.deepEqual(saved.diagnostics, []);
+    const expected = validateScalingPlan({ pool: POOL, kMax: 2, promptsPerK: 1, examplesPerTask: 2, models: [MODEL], method: 'auto', samples: 200 });
+    assert.ok(expected.ok);
+    assert.deepEqual(saved.plan, expected.plan);
+    await vs.screenshot('experiment-saved-file');
   }));
 });
