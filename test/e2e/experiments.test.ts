@@ -91,6 +91,35 @@ async function openWizard(vs: VsCodeSession, name: string): Promise<void> {
   await vs.page.keyboard.press('Enter');
 }
 
+/** Every K's row: n prompts, r = K (both scripted answers beat every distractor), task mass = the truth. */
+function assertScalingMatchesTruth(rows: readonly ScalingRow[], planUnits: readonly MeasurementUnit[], double: OllamaDouble): void {
+  assert.deepEqual(rows.map((r) => r.k).sort(), [1, 2]);
+  for (const row of rows) {
+    const mine = planUnits.filter((u) => u.meta.K === row.k);
+    assert.equal(row.n, mine.length);
+    assert.equal(row.r, row.k);
+    const truthMass = mine.reduce((sum, u) => sum + u.detection.tasks.reduce((s, t) => s + double.truth(MODEL, u.mix.prompt, t.answer!), 0), 0) / mine.length;
+    assert.ok(Math.abs(row.taskMass - truthMass) < 0.01, `K=${row.k}: task mass ${row.taskMass} vs truth ${truthMass}`);
+  }
+}
+
+/** Steps through the scaling wizard: the preselected pool, then K max, prompts per K and examples per task, the preselected model; stops at the last step. */
+async function fillScalingWizard(vs: VsCodeSession, kMax: string, prompts: string, perTask: string, poolScreenshot?: string): Promise<void> {
+  const title = vs.page.locator('.quick-input-widget .quick-input-title');
+  await openWizard(vs, 'Run Scaling Experiment');
+  await title.filter({ hasText: '(1/5)' }).waitFor({ state: 'visible' });
+  if (poolScreenshot) await vs.screenshot(poolScreenshot);
+  await vs.page.keyboard.press('Enter');
+  for (const [step, value] of [['(2/5)', kMax], ['(3/5)', prompts], ['(4/5)', perTask]] as const) {
+    await title.filter({ hasText: step }).waitFor({ state: 'visible' });
+    await vs.quickInput().fill(value);
+    await vs.page.keyboard.press('Enter');
+  }
+  await title.filter({ hasText: '(5/5)' }).waitFor({ state: 'visible' });
+  await vs.page.keyboard.press('Enter');
+  await title.filter({ hasText: 'ready' }).waitFor({ state: 'visible' });
+}
+
 describe('Experiments from the command palette', () => {
   let double: OllamaDouble;
   let vs: VsCodeSession;
@@ -133,24 +162,9 @@ describe('Experiments from the command palette', () => {
 
   test('the wizard runs a scaling experiment whose chart data matches the ground truth', { timeout: 180_000 }, () => captureOnFailure(vs, 'experiment-scaling', async () => {
     const page = vs.page;
-    const title = page.locator('.quick-input-widget .quick-input-title');
-    const input = vs.quickInput();
-    await openWizard(vs, 'Run Scaling Experiment');
-
-    // 1/5: the task pool (the add-translate set is preselected when no prompt is selected).
-    await title.filter({ hasText: '(1/5)' }).waitFor({ state: 'visible' });
-    await vs.screenshot('experiment-wizard-pool');
-    await page.keyboard.press('Enter');
-    for (const [step, value] of [['(2/5)', '2'], ['(3/5)', '2'], ['(4/5)', '3']] as const) {
-      await title.filter({ hasText: step }).waitFor({ state: 'visible' });
-      await input.fill(value);
-      await page.keyboard.press('Enter');
-    }
-    // 5/5: the models (the configured one is preselected).
-    await title.filter({ hasText: '(5/5)' }).waitFor({ state: 'visible' });
-    await page.keyboard.press('Enter');
+    // The add-translate pool is preselected when no prompt is selected; the configured model too.
+    await fillScalingWizard(vs, '2', '2', '3', 'experiment-wizard-pool');
     // Last step: start now (the default) rather than saving the plan.
-    await title.filter({ hasText: 'ready' }).waitFor({ state: 'visible' });
     await page.keyboard.press('Enter');
 
     const frame = await vs.findWebviewFrame(
@@ -158,16 +172,7 @@ describe('Experiments from the command palette', () => {
       120_000,
     );
     await vs.screenshot('experiment-scaling-panel');
-    const rows = await scalingRows(frame);
-    assert.deepEqual(rows.map((r) => r.k).sort(), [1, 2]);
-    for (const row of rows) {
-      const mine = units.filter((u) => u.meta.K === row.k);
-      assert.equal(row.n, mine.length);
-      // Both scripted answers dominate every distractor, so every task of the prompt is in the top K.
-      assert.equal(row.r, row.k);
-      const truthMass = mine.reduce((sum, u) => sum + u.detection.tasks.reduce((s, t) => s + double.truth(MODEL, u.mix.prompt, t.answer!), 0), 0) / mine.length;
-      assert.ok(Math.abs(row.taskMass - truthMass) < 0.01, `K=${row.k}: task mass ${row.taskMass} vs truth ${truthMass}`);
-    }
+    assertScalingMatchesTruth(await scalingRows(frame), units, double);
     assert.equal(await frame.locator('#simulated-banner').count(), 1);
 
     // The experiment is kept in the history.
@@ -256,15 +261,7 @@ describe('Experiments from the command palette', () => {
       120_000,
     );
     await vs.screenshot('experiment-resume-panel');
-    const rows = await scalingRows(frame);
-    assert.deepEqual(rows.map((r) => r.k).sort(), [1, 2]);
-    for (const r of rows) {
-      const mine = resumeUnits.filter((u) => u.meta.K === r.k);
-      assert.equal(r.n, mine.length);
-      assert.equal(r.r, r.k);
-      const truthMass = mine.reduce((sum, u) => sum + u.detection.tasks.reduce((s, t) => s + double.truth(MODEL, u.mix.prompt, t.answer!), 0), 0) / mine.length;
-      assert.ok(Math.abs(r.taskMass - truthMass) < 0.01, `K=${r.k}: task mass ${r.taskMass} vs truth ${truthMass}`);
-    }
+    assertScalingMatchesTruth(await scalingRows(frame), resumeUnits, double);
     const done = storedExperiments(vs.workspace).find((r) => r.id === cancelled.id);
     assert.equal(done?.status, 'complete');
     assert.equal(done.units.length, resumeUnits.length);
@@ -280,19 +277,8 @@ describe('Experiments from the command palette', () => {
 
   test('the wizard saves its plan as an experiment file that reads back to the same plan', { timeout: 120_000 }, () => captureOnFailure(vs, 'experiment-save', async () => {
     const page = vs.page;
-    const title = page.locator('.quick-input-widget .quick-input-title');
     await vs.closeAllEditors();
-    await openWizard(vs, 'Run Scaling Experiment');
-    await title.filter({ hasText: '(1/5)' }).waitFor({ state: 'visible' });
-    await page.keyboard.press('Enter');
-    for (const [step, value] of [['(2/5)', '2'], ['(3/5)', '1'], ['(4/5)', '2']] as const) {
-      await title.filter({ hasText: step }).waitFor({ state: 'visible' });
-      await vs.quickInput().fill(value);
-      await page.keyboard.press('Enter');
-    }
-    await title.filter({ hasText: '(5/5)' }).waitFor({ state: 'visible' });
-    await page.keyboard.press('Enter');
-    await title.filter({ hasText: 'ready' }).waitFor({ state: 'visible' });
+    await fillScalingWizard(vs, '2', '1', '2');
     await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Save as experiment file only' }).click();
     // VS Code's own save dialog (in the browser: a path box), prefilled with the workspace and a name.
     const input = vs.quickInput();

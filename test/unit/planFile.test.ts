@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validateCalibrationPlan, validateScalingPlan } from '../../src/core/experiments/plan';
-import { isExperimentFileText, parseExperimentFile, serializeExperimentFile } from '../../src/core/experiments/planFile';
+import { isExperimentFileText } from '../../src/core/experiments/fileKind';
+import { parseExperimentFile, serializeExperimentFile } from '../../src/core/experiments/planFile';
 import { parseMix } from '../../src/core/mix/parse';
 
 test('a minimal scaling file gets the plan defaults; models come from the file or the default', () => {

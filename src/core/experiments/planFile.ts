@@ -18,7 +18,6 @@ import { openJsonDocument, reportSchemaIssue, type PathSegment } from '../mix/st
 import type { ParseResult } from '../mix/types';
 import { validateCalibrationPlan, validateScalingPlan, type ExperimentPlan, type PlanCheck } from './plan';
 import { MethodSchema } from './planSchema';
-export { isExperimentFileText } from './fileKind';
 
 const Count = z.number().int().min(1);
 
