@@ -111,6 +111,9 @@ if [ ! -f "$CS_MARK" ] && ! { [ -f "$CS_ENTRY" ] && cs_postinstall_done; }; then
 JSON
   (
     cd "$CS_DIR"
+    # Under `npm start` / `npm test` the outer npm exports npm_config_user_agent ("… node/v20 …") and
+    # other npm_* variables; code-server's postinstall reads the user agent and refuses Node 20.
+    while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -i '^npm_' || true)
     export PATH="$NODE_DIR/bin:$PATH"
     export npm_config_nodedir="$NODE_DIR"
     export JOBS="${JOBS:-max}" # node-gyp: compile with every core
