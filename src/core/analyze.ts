@@ -6,7 +6,7 @@ import { ollamaTokenSource } from './estimate/tokenSource';
 import { COMPLETION_DEFAULTS, topCompletions, type Completion } from './estimate/topCompletions';
 import type { PromptMix } from './mix/types';
 import type { OllamaClient } from './ollama/client';
-import { classifyError, MIN_LOGPROBS_VERSION, OllamaError, supportsLogprobs } from './ollama/errors';
+import { classifyError, logprobsSupport, MIN_LOGPROBS_VERSION, OllamaError } from './ollama/errors';
 import { RequestScheduler } from './ollama/scheduler';
 import { contextLengthIn, type ServerInfo } from './ollama/serverInfo';
 import { finiteOrNull, RUN_SCHEMA_VERSION, type RunRecord, type RunStatus, type TaskResult } from './record';
@@ -87,6 +87,8 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
   /** r needs the whole top-K: a search cut short (failure, cancel) keeps its completions but gives no r. */
   let completionsFinished = false;
   let simulated = false;
+  /** Whether the server sends logprobs (by version, or probed when the version says nothing). */
+  let logprobs = false;
   let eosPieces = new Set<string>();
   let maxPromptTokens = 0;
   const beamWidth = options.beamWidth ?? Math.max(2 * topK, 8);
@@ -138,7 +140,7 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
       model: options.model,
       ...(digest ? { modelDigest: digest } : {}),
       simulated,
-      server: { host: client.host, ...(version ? { version } : {}), logprobs: version ? supportsLogprobs(version) : false },
+      server: { host: client.host, ...(version ? { version } : {}), logprobs },
       method,
       options: {
         requestedMethod: settings.method,
@@ -183,17 +185,19 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
   try {
     progress(`Connecting to Ollama at ${client.host}`);
     version = await info.version(options.signal);
-    const logprobs = supportsLogprobs(version);
+    digest = await info.modelDigest(options.model, options.signal);
+    if (!digest) {
+      throw new OllamaError('model-not-found', `Model '${options.model}' is not installed on ${client.host}.`, `Pull the model (\`ollama pull ${options.model}\`) or select another one.`, 404);
+    }
+    const support = logprobsSupport(version);
+    // A source build says "0.0.0": one request tells whether it sends logprobs.
+    logprobs = support === 'yes' || (support === 'unknown' && settings.method !== 'sampling' && (await (info.probeLogprobs ?? client.probeLogprobs.bind(client))(options.model, options.signal)));
     if (settings.method === 'auto') method = logprobs ? 'logprobs' : 'sampling';
     if (method === 'logprobs' && !logprobs) {
       throw new OllamaError('version-too-old', `Ollama ${version} has no logprobs (they need ${MIN_LOGPROBS_VERSION} or later).`, 'Update Ollama, or use the sampling method.');
     }
     if (settings.method === 'auto' && !logprobs) {
       warnings.push({ severity: 'warning', code: 'sampling-fallback', message: `Ollama ${version} has no logprobs (they need ${MIN_LOGPROBS_VERSION}); measured by sampling instead.`, line: 1, column: 1 });
-    }
-    digest = await info.modelDigest(options.model, options.signal);
-    if (!digest) {
-      throw new OllamaError('model-not-found', `Model '${options.model}' is not installed on ${client.host}.`, `Pull the model (\`ollama pull ${options.model}\`) or select another one.`, 404);
     }
     const details = await info.showModel(options.model, options.signal);
     simulated = isSimulatedModel(options.model, details.modelfile);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { OllamaClient } from '../core/ollama/client';
-import { classifyError, supportsLogprobs, type OllamaError } from '../core/ollama/errors';
+import { classifyError, logprobsSupport, type OllamaError } from '../core/ollama/errors';
 import type { ModelSummary } from '../core/ollama/types';
 import type { Settings } from './settings';
 
@@ -53,7 +53,7 @@ export class OllamaService implements vscode.Disposable {
       const client = new OllamaClient({ host: this.settings.host, requestTimeoutMs: 5000, retries: 0 });
       try {
         const [version, models] = await Promise.all([client.version(), client.listModels()]);
-        this.current = { host: this.settings.host, reachable: true, version, logprobs: supportsLogprobs(version), models, checkedAt: Date.now() };
+        this.current = { host: this.settings.host, reachable: true, version, logprobs: logprobsSupport(version) !== 'no', models, checkedAt: Date.now() };
       } catch (err) {
         this.current = { host: this.settings.host, reachable: false, models: [], error: classifyError(err, { host: this.settings.host }), checkedAt: Date.now() };
       }

@@ -4,7 +4,9 @@ import {
   bytesKey,
   classifyPiece,
   concatBytes,
+  continuesNonAscii,
   decodeComplete,
+  knownPrefix,
   linkedAbort,
   startsWithBytes,
   tokenBytes,
@@ -97,6 +99,24 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
     else nodes.set(key, { bytes, mass, processed: false });
   };
 
+  /**
+   * Credits answer i with a piece's mass p when the bytes reached (`child`) spell it at a token
+   * boundary (terminated: followed by a newline inside the piece); says whether the walk must go on
+   * below `child` for it. `walkable` is false for a partial piece, whose bytes after `child` are
+   * unknown non-ASCII ones: it neither ends an answer at `child` nor can be walked.
+   */
+  const credit = (child: Uint8Array, p: number, i: number, walkable: boolean): boolean => {
+    const t = targets[i]!;
+    if (startsWithBytes(t, child)) {
+      if (t.length > child.length || terminated) return walkable;
+      if (walkable) lower[i]! += p;
+      return false;
+    }
+    // A piece that finishes the answer and the line at once, e.g. "1\n".
+    if (terminated && child.length > t.length && startsWithBytes(child, t) && child[t.length] === NEWLINE) lower[i]! += p;
+    return false;
+  };
+
   const expand = (node: NodeState, reply: NextTokenReply) => {
     const top = reply.top;
     if (top.length === 0) {
@@ -117,22 +137,24 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
         if (terminated) targets.forEach((_, i) => endsHere(i) && (lower[i]! += p));
         return;
       }
-      if (kind === 'special') {
-        // A control piece we cannot read may or may not end the text: only an uncertainty.
+      if (kind === 'special' || kind === 'ambiguous') {
+        // A control piece we cannot read (or llama-server's "", which may be one) may or may not end the text.
         if (terminated) targets.forEach((_, i) => endsHere(i) && (gap[i]! += p));
+        if (kind === 'special') return;
+      }
+      if (kind === 'ambiguous' || kind === 'partial') {
+        // Bytes of a split character that Ollama does not send: they may continue any answer whose
+        // next byte (after the piece's readable start) is non-ASCII. Only an uncertainty.
+        const known = kind === 'partial' ? concatBytes(node.bytes, knownPrefix(entry)) : node.bytes;
+        targets.forEach((t, i) => {
+          if (startsWithBytes(t, known) && continuesNonAscii(t, known.length)) gap[i]! += p;
+          else if (kind === 'partial') credit(known, p, i, false);
+        });
         return;
       }
       const child = concatBytes(node.bytes, tokenBytes(entry));
       let continues = false;
-      targets.forEach((t, i) => {
-        if (t.length > child.length && startsWithBytes(t, child)) continues = true;
-        else if (t.length === child.length && startsWithBytes(t, child)) {
-          if (terminated) continues = true;
-          else lower[i]! += p;
-        } else if (terminated && child.length > t.length && child[t.length] === NEWLINE && startsWithBytes(child, t)) {
-          lower[i]! += p; // a piece that finishes the answer and the line at once, e.g. "1\n"
-        }
-      });
+      targets.forEach((_, i) => (continues = credit(child, p, i, true) || continues));
       if (continues) addNode(child, p);
     });
     if (unseen <= 0) return;

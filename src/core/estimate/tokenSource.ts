@@ -63,21 +63,42 @@ export function tokenBytes(entry: TokenLogprob): Uint8Array {
   return entry.bytes ? Uint8Array.from(entry.bytes) : utf8(entry.token);
 }
 
-const EOS_PIECES = new Set(['</s>', '<|eot_id|>', '<|endoftext|>', '<|im_end|>', '<eos>', '<|end|>', '<end_of_turn>', '<|end_of_text|>', '<|eom_id|>', '<｜end▁of▁sentence｜>']);
+const EOS_PIECES = new Set([
+  '</s>', '<|eot_id|>', '<|endoftext|>', '<|im_end|>', '<eos>', '<|end|>', '<end_of_turn>', '<|end_of_text|>', '<|eom_id|>',
+  '<｜end▁of▁sentence｜>', '<|return|>', '<|end_of_turn|>', '<|EOT|>',
+]);
+
+const REPLACEMENT = '\ufffd';
 
 /**
- * What a piece means for answer scoring: `eos` ends the text (the empty piece, as llama-server
- * reports end-of-sequence, a well-known marker, or one of the model's stop pieces); `special`
- * looks like a control token we cannot interpret (it may or may not end the text, so its mass is
- * only ever counted as uncertain); `text` is ordinary text.
+ * What a top-list piece means for answer scoring, whatever the server's version line:
+ * - `eos` ends the text: a well-known end token as Go runners (< 0.30) print it, or a Modelfile stop;
+ * - `special` looks like a control token we cannot interpret (it may or may not end the text);
+ * - `ambiguous` is `""` without bytes: on llama-server (≥ 0.30) that is end of text, *any* control
+ *   token, or the lead bytes of a character split across tokens — never a certain terminator;
+ * - `partial` holds U+FFFD: bytes of a split character that Ollama replaced before sending (Go: one
+ *   U+FFFD per invalid byte; llama-server: continuation bytes). Only the text before the first
+ *   U+FFFD is known (`knownPrefix`); what follows is one or more non-ASCII bytes we cannot see;
+ * - `text` is ordinary text.
  */
-export type PieceKind = 'eos' | 'special' | 'text';
+export type PieceKind = 'eos' | 'special' | 'ambiguous' | 'partial' | 'text';
 
 export function classifyPiece(entry: TokenLogprob, extraEos: ReadonlySet<string> = new Set()): PieceKind {
-  if (entry.token === '' && (!entry.bytes || entry.bytes.length === 0)) return 'eos';
+  if (entry.token === '' && (!entry.bytes || entry.bytes.length === 0)) return 'ambiguous';
   if (EOS_PIECES.has(entry.token) || extraEos.has(entry.token)) return 'eos';
+  if (entry.token.includes(REPLACEMENT)) return 'partial';
   if (/^<[|｜\[]?[^<>\s]{0,60}[|｜\]]?>$/.test(entry.token) && /[|｜_\[\]/]|^<\/?[a-z]+>$/i.test(entry.token)) return 'special';
   return 'text';
+}
+
+/** The bytes of a `partial` piece before its first U+FFFD (the part Ollama did not replace). */
+export function knownPrefix(entry: TokenLogprob): Uint8Array {
+  return utf8(entry.token.slice(0, Math.max(0, entry.token.indexOf(REPLACEMENT))));
+}
+
+/** Could unseen bytes of a split character continue `target` at `offset`? (They are never ASCII.) */
+export function continuesNonAscii(target: Uint8Array, offset: number): boolean {
+  return offset < target.length && target[offset]! >= 0x80;
 }
 
 export function isEndOfSequence(entry: TokenLogprob, extraEos?: ReadonlySet<string>): boolean {

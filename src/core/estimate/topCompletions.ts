@@ -38,7 +38,7 @@ interface Beam {
 
 /**
  * The K most probable terminated completions, by beam search over top_logprobs (paper §7): a
- * completion ends at a newline, end of sequence, or a control piece. Paths are byte strings so
+ * completion ends at a newline or a known end-of-sequence piece. Paths are byte strings so
  * byte-fallback pieces join correctly; memoised token sources make the nodes already walked by
  * teacher-forced scoring free.
  */
@@ -85,10 +85,14 @@ export async function topCompletions(source: NextTokenSource, options: TopComple
         if (!reply) return;
         for (const entry of reply.top) {
           const p = beam.p * Math.exp(entry.logprob);
-          if (classifyPiece(entry, eosPieces) !== 'text') {
+          const kind = classifyPiece(entry, eosPieces);
+          if (kind === 'eos') {
             add(beam.bytes, p);
             continue;
           }
+          // A control piece, llama-server's "" (end, control or split character) or a piece with
+          // unseen bytes is not a completion we can name: left out (completions are lower bounds).
+          if (kind !== 'text') continue;
           const piece = tokenBytes(entry);
           const newline = piece.indexOf(NEWLINE);
           if (newline >= 0) {

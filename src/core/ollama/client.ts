@@ -1,5 +1,6 @@
 import { Ollama } from 'ollama';
 import { classifyError, OllamaError, type OllamaErrorKind } from './errors';
+import { parseModelfileStops } from './goQuoted';
 import { createGuardedFetch } from './guardedFetch';
 import { nodeFetch } from './nodeFetch';
 import type { GenerateResult, GenerateSpec, GenerationOptions, Logprob, ModelDetails, ModelSummary, PullProgress } from './types';
@@ -115,7 +116,7 @@ export class OllamaClient {
       const modelInfo = (info.model_info ?? {}) as unknown as Record<string, unknown>;
       const contextKey = Object.keys(modelInfo).find((k) => k.endsWith('.context_length'));
       const contextLength = contextKey ? modelInfo[contextKey] : undefined;
-      const stops = [...(info.parameters ?? '').matchAll(/^stop\s+"((?:[^"\\]|\\.)*)"\s*$/gm)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
+      const stops = parseModelfileStops(info.parameters ?? '');
       return {
         name: model,
         stops,
@@ -152,6 +153,9 @@ export class OllamaClient {
         prompt: spec.prompt,
         raw: true,
         think: false,
+        // Refuse a prompt longer than the context instead of cutting its beginning (Ollama
+        // truncates silently by default: numbers measured on a cut prompt would be wrong).
+        truncate: false,
         stream: true as const,
         options: spec.options,
         ...(spec.logprobs ? { logprobs: true, top_logprobs: spec.topLogprobs ?? 0 } : {}),
@@ -186,8 +190,9 @@ export class OllamaClient {
    */
   async nextTokens(model: string, prompt: string, topLogprobs: number, signal?: AbortSignal, keepAlive?: string | number): Promise<NextTokenReply> {
     const attempts: GenerationOptions[] = [
-      { num_predict: 1, temperature: 0, seed: 0 },
-      ...[1, 2, 3, 4, 5, 6, 7, 8].map((seed) => ({ num_predict: 1, temperature: 1, top_k: 0, top_p: 1, min_p: 0, seed })),
+      // stop: [] replaces the Modelfile's stops, which would swallow the entry of a token completing one.
+      { num_predict: 1, temperature: 0, seed: 0, stop: [] },
+      ...[1, 2, 3, 4, 5, 6, 7, 8].map((seed) => ({ num_predict: 1, temperature: 1, top_k: 0, top_p: 1, min_p: 0, seed, stop: [] })),
     ];
     let promptEvalCount: number | undefined;
     for (const options of attempts) {
@@ -197,6 +202,23 @@ export class OllamaClient {
       if (first) return { top: first.top_logprobs ?? [], generated: first, promptEvalCount };
     }
     return { top: [], promptEvalCount };
+  }
+
+  /**
+   * Whether this server sends logprobs, by asking (for versions that cannot tell, e.g. "0.0.0" of
+   * a source build): a reply with logprobs says yes; text without them says the field was ignored.
+   */
+  async probeLogprobs(model: string, signal?: AbortSignal): Promise<boolean> {
+    const attempts: GenerationOptions[] = [
+      { num_predict: 1, temperature: 0, seed: 0, stop: [] },
+      { num_predict: 1, temperature: 1, top_k: 0, top_p: 1, min_p: 0, seed: 1, stop: [] },
+    ];
+    for (const options of attempts) {
+      const result = await this.generate({ model, prompt: 'The', options, logprobs: true, topLogprobs: 1 }, signal);
+      if (result.logprobs.length > 0) return true;
+      if (result.text !== '') return false;
+    }
+    return false;
   }
 
   /** Models loaded in memory (/api/ps), with their effective context length. */

@@ -12,6 +12,7 @@ export type OllamaErrorKind =
   | 'connection-reset'
   | 'cancelled'
   | 'version-too-old'
+  | 'context-overflow'
   | 'unknown';
 
 /**
@@ -86,6 +87,25 @@ export function notRunning(ctx: ErrorContext, detail?: string): OllamaError {
   );
 }
 
+/**
+ * The refusals of a prompt longer than the context when `truncate: false` is sent: Go runners
+ * (< 0.30) "the input length exceeds the context length", llama-server (≥ 0.30) "request (N tokens)
+ * exceeds the available context size (M tokens), try increasing it".
+ */
+const CONTEXT_OVERFLOW = /input length exceeds the context length|exceeds the available context size/i;
+
+export function contextOverflow(serverMessage: string, model: string): OllamaError {
+  const sizes = /request \((\d+) tokens\) exceeds the available context size \((\d+) tokens\)/.exec(serverMessage);
+  const detail = sizes ? ` (${sizes[1]} tokens; the context holds ${sizes[2]})` : '';
+  return new OllamaError(
+    'context-overflow',
+    `The prompt is longer than ${model}'s context${detail}: Ollama refused it rather than cut its beginning, so nothing was measured on a cut prompt.`,
+    'Shorten the prompt (fewer or shorter examples), or give the model a larger context: `PARAMETER num_ctx 8192` in its Modelfile (`ollama create`), or OLLAMA_CONTEXT_LENGTH for the server.',
+    400,
+    false,
+  );
+}
+
 /** Maps anything thrown by fetch, the ollama package or our stream guard to an OllamaError. */
 export function classifyError(err: unknown, ctx: ErrorContext): OllamaError {
   if (err instanceof OllamaError) return err;
@@ -99,6 +119,7 @@ export function classifyError(err: unknown, ctx: ErrorContext): OllamaError {
     if (status === 404) {
       return new OllamaError('server-error', `Ollama at ${ctx.host} does not know this endpoint (404: ${message}).`, 'Update Ollama to a recent version.', 404, false);
     }
+    if (status === 400 && CONTEXT_OVERFLOW.test(message)) return contextOverflow(message, model);
     if (status === 400) return new OllamaError('bad-request', `Ollama rejected the request: ${message}`, 'Check the model and the options in the settings.', 400);
     if (status === 503) return new OllamaError('overloaded', `Ollama is busy: ${message}`, 'Wait and retry, or lower the concurrency setting.', 503, true);
     if (status === 499) return new OllamaError('cancelled', 'The request was cancelled.', 'Run the analysis again.', 499);
@@ -141,4 +162,13 @@ export function compareVersions(a: string, b: string): number {
 
 export function supportsLogprobs(version: string): boolean {
   return compareVersions(version, MIN_LOGPROBS_VERSION) >= 0;
+}
+
+/**
+ * Whether a server of this version sends logprobs: builds from source report "0.0.0" (and some
+ * forks report nothing usable), so their support is `unknown` and has to be probed with a request.
+ */
+export function logprobsSupport(version: string | undefined): 'yes' | 'no' | 'unknown' {
+  if (!version || !/^v?\d+\.\d+/.test(version) || compareVersions(version, '0.0.0') === 0) return 'unknown';
+  return supportsLogprobs(version) ? 'yes' : 'no';
 }

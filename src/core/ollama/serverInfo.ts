@@ -8,6 +8,8 @@ export interface ServerInfo {
   loadedModels(signal?: AbortSignal): Promise<Array<{ name: string; contextLength?: number }>>;
   /** When provided, used instead of loadedModels to find a model's context length. */
   contextLength?(model: string, signal?: AbortSignal): Promise<number | undefined>;
+  /** Whether generation with this model returns logprobs (asked when the version cannot tell). */
+  probeLogprobs?(model: string, signal?: AbortSignal): Promise<boolean>;
 }
 
 /**
@@ -51,6 +53,11 @@ export class CachedServerInfo implements ServerInfo {
 
   loadedModels(signal?: AbortSignal): Promise<Array<{ name: string; contextLength?: number }>> {
     return this.server.loadedModels(signal);
+  }
+
+  probeLogprobs(model: string, signal?: AbortSignal): Promise<boolean> {
+    const server = this.server;
+    return this.once(`probe\u0000${model}`, () => (server.probeLogprobs ? server.probeLogprobs(model, signal) : Promise.resolve(true)));
   }
 
   /** The context length of a loaded model, kept once known (it does not change while loaded). */
