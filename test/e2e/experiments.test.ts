@@ -10,6 +10,7 @@ import { expandCalibration, expandScaling, validateCalibrationPlan, validateScal
 import { parseExperimentFile } from '../../src/core/experiments/planFile';
 import { scriptFromAnswers, startOllamaDouble, type OllamaDouble } from '../double/index';
 import { captureOnFailure, ensureVsix, startVsCode, type VsCodeSession } from './harness';
+import { fillScalingWizard, openWizard, scalingRows, type ScalingRow } from './views';
 
 const MODEL = 'double-scaler:latest';
 const POOL = ['sum.digits', 'sum.en', 'sum.fr', 'sum.es'];
@@ -65,31 +66,6 @@ function kl(target: readonly number[], probs: readonly number[]): number {
   return target.reduce((acc, t, i) => (t > 0 ? acc + (t / sum) * Math.log(t / sum / probs[i]!) : acc), 0);
 }
 
-interface ScalingRow {
-  k: number;
-  r: number;
-  taskMass: number;
-  n: number;
-}
-
-async function scalingRows(frame: Frame): Promise<ScalingRow[]> {
-  return frame.$$eval('#scaling-table tr[data-k]', (trs) =>
-    trs.map((tr) => {
-      const d = (tr as HTMLElement).dataset;
-      return { k: Number(d['k']), r: Number(d['r']), taskMass: Number(d['taskMass']), n: Number(d['n']) };
-    }),
-  );
-}
-
-/** Starts a wizard command from the palette (runCommand would wait for the quick input to close; the wizard keeps it open). */
-async function openWizard(vs: VsCodeSession, name: string): Promise<void> {
-  const input = vs.quickInput();
-  await vs.page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>Superposition: ${name}`);
-  await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible' });
-  await vs.page.keyboard.press('Enter');
-}
 
 /** Every K's row: n prompts, r = K (both scripted answers beat every distractor), task mass = the truth. */
 function assertScalingMatchesTruth(rows: readonly ScalingRow[], planUnits: readonly MeasurementUnit[], double: OllamaDouble): void {
@@ -101,23 +77,6 @@ function assertScalingMatchesTruth(rows: readonly ScalingRow[], planUnits: reado
     const truthMass = mine.reduce((sum, u) => sum + u.detection.tasks.reduce((s, t) => s + double.truth(MODEL, u.mix.prompt, t.answer!), 0), 0) / mine.length;
     assert.ok(Math.abs(row.taskMass - truthMass) < 0.01, `K=${row.k}: task mass ${row.taskMass} vs truth ${truthMass}`);
   }
-}
-
-/** Steps through the scaling wizard: the preselected pool, then K max, prompts per K and examples per task, the preselected model; stops at the last step. */
-async function fillScalingWizard(vs: VsCodeSession, kMax: string, prompts: string, perTask: string, poolScreenshot?: string): Promise<void> {
-  const title = vs.page.locator('.quick-input-widget .quick-input-title');
-  await openWizard(vs, 'Run Scaling Experiment');
-  await title.filter({ hasText: '(1/5)' }).waitFor({ state: 'visible' });
-  if (poolScreenshot) await vs.screenshot(poolScreenshot);
-  await vs.page.keyboard.press('Enter');
-  for (const [step, value] of [['(2/5)', kMax], ['(3/5)', prompts], ['(4/5)', perTask]] as const) {
-    await title.filter({ hasText: step }).waitFor({ state: 'visible' });
-    await vs.quickInput().fill(value);
-    await vs.page.keyboard.press('Enter');
-  }
-  await title.filter({ hasText: '(5/5)' }).waitFor({ state: 'visible' });
-  await vs.page.keyboard.press('Enter');
-  await title.filter({ hasText: 'ready' }).waitFor({ state: 'visible' });
 }
 
 describe('Experiments from the command palette', () => {

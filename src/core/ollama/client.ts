@@ -172,6 +172,7 @@ export class OllamaClient {
         if (chunk.done) {
           result.doneReason = chunk.done_reason;
           result.promptEvalCount = chunk.prompt_eval_count;
+          result.promptEvalDurationNs = chunk.prompt_eval_duration;
           result.evalCount = chunk.eval_count;
           result.totalDurationNs = chunk.total_duration;
           result.loadDurationNs = chunk.load_duration;

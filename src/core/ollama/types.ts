@@ -38,6 +38,8 @@ export interface GenerateResult {
   logprobs: Logprob[];
   doneReason?: string;
   promptEvalCount?: number;
+  /** Time spent evaluating the prompt: tokens taken from the prompt cache cost nothing here. */
+  promptEvalDurationNs?: number;
   evalCount?: number;
   totalDurationNs?: number;
   loadDurationNs?: number;
