@@ -191,7 +191,7 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
     }
     const support = logprobsSupport(version);
     // A source build says "0.0.0": one request tells whether it sends logprobs.
-    logprobs = support === 'yes' || (support === 'unknown' && settings.method !== 'sampling' && (await (info.probeLogprobs ?? client.probeLogprobs.bind(client))(options.model, options.signal)));
+    logprobs = support === 'yes' || (support === 'unknown' && settings.method !== 'sampling' && (await (info.probeLogprobs ? info.probeLogprobs(options.model, options.signal) : client.probeLogprobs(options.model, options.signal))));
     if (settings.method === 'auto') method = logprobs ? 'logprobs' : 'sampling';
     if (method === 'logprobs' && !logprobs) {
       throw new OllamaError('version-too-old', `Ollama ${version} has no logprobs (they need ${MIN_LOGPROBS_VERSION} or later).`, 'Update Ollama, or use the sampling method.');
