@@ -17,23 +17,14 @@ import { expandScaling, validateScalingPlan } from '../src/core/experiments/plan
 import { runExperiment } from '../src/core/experiments/runner';
 import { parseMix } from '../src/core/mix/parse';
 import { OllamaClient } from '../src/core/ollama/client';
-import type { GenerateResult, GenerateSpec } from '../src/core/ollama/types';
 import { detectTasks } from '../src/core/tasks/detect';
+import { CountingClient } from '../test/live/liveHelpers';
 import { loadRealOllamaTools, startRealOllama, type RealOllamaTools } from '../test/live/realOllama';
 
 const argv = process.argv.slice(2);
 const sweepPrompts = Number(argv[argv.indexOf('--sweep') + 1] ?? 100) || 100;
 const t0 = performance.now();
 const log = (line: string) => process.stderr.write(`[bench real ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
-
-class CountingClient extends OllamaClient {
-  readonly replies: GenerateResult[] = [];
-  override async generate(spec: GenerateSpec, signal?: AbortSignal): Promise<GenerateResult> {
-    const r = await super.generate(spec, signal);
-    this.replies.push(r);
-    return r;
-  }
-}
 
 function example(name: string) {
   const text = readFileSync(join(__dirname, '..', 'examples', name), 'utf8');

@@ -16,11 +16,10 @@ import { parseMix } from '../../src/core/mix/parse';
 import { OllamaClient } from '../../src/core/ollama/client';
 import { compareVersions } from '../../src/core/ollama/errors';
 import { hostFromEnvironment } from '../../src/core/ollama/host';
-import type { GenerateResult, GenerateSpec } from '../../src/core/ollama/types';
 import type { RunRecord } from '../../src/core/record';
 import { detectTasks } from '../../src/core/tasks/detect';
 import { loadRealOllamaTools, startRealOllama } from './realOllama';
-import { familyWilson, mixFromPairs } from './liveHelpers';
+import { CountingClient, familyWilson, mixFromPairs } from './liveHelpers';
 
 const host = hostFromEnvironment(undefined, process.env);
 const required = process.env['SUPERPOSITION_REQUIRE_LIVE'] === '1';
@@ -55,16 +54,6 @@ async function live(t: TestContext): Promise<Live | undefined> {
   if (required) assert.fail(`the live suite must run in CI but cannot: ${server}`);
   t.skip(`skipped: ${server}`);
   return undefined;
-}
-
-/** A client that keeps every generate reply's counters (prompt cache figures). */
-class CountingClient extends OllamaClient {
-  readonly replies: GenerateResult[] = [];
-  override async generate(spec: GenerateSpec, signal?: AbortSignal): Promise<GenerateResult> {
-    const result = await super.generate(spec, signal);
-    this.replies.push(result);
-    return result;
-  }
 }
 
 const client = new OllamaClient({ host, requestTimeoutMs: 600_000 });

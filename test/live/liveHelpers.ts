@@ -2,7 +2,8 @@
 import { aggregateCalibration, aggregateScaling } from '../../src/core/experiments/aggregate';
 import { expandCalibration, expandScaling, validateCalibrationPlan, validateScalingPlan } from '../../src/core/experiments/plan';
 import { runExperiment } from '../../src/core/experiments/runner';
-import type { OllamaClient } from '../../src/core/ollama/client';
+import { OllamaClient } from '../../src/core/ollama/client';
+import type { GenerateResult, GenerateSpec } from '../../src/core/ollama/types';
 
 /** Two-sided normal quantile by bisection on erf (no table): z with P(|Z| ≤ z) = 1 − alpha. */
 export function normalQuantile(alpha: number): number {
@@ -53,4 +54,14 @@ export async function runLiveExperiments(client: OllamaClient, model: string, si
     scaling: { plan: scalingCheck.plan, run: scalingRun, aggregates: aggregateScaling(scalingRun.results, scalingCheck.plan) },
     calibration: { plan: calibrationCheck.plan, run: calibrationRun, aggregates: aggregateCalibration(calibrationRun.results, calibrationCheck.plan) },
   };
+}
+
+/** A client that keeps every generate reply's counters (prompt cache figures). */
+export class CountingClient extends OllamaClient {
+  readonly replies: GenerateResult[] = [];
+  override async generate(spec: GenerateSpec, signal?: AbortSignal): Promise<GenerateResult> {
+    const result = await super.generate(spec, signal);
+    this.replies.push(result);
+    return result;
+  }
 }
