@@ -13,6 +13,7 @@ import { detectTasks } from '../core/tasks/detect';
 import { generateMix } from '../core/tasks/generate';
 import { calibrateCommand, CALIBRATE_USAGE, scaleCommand, SCALE_USAGE } from './experiments';
 import { formatRecordCsv, formatRecordTable } from './format';
+import { commandUsage, didYouMean, isCommand } from './help';
 import { EXIT, type CliIo } from './io';
 
 export { EXIT, type CliIo } from './io';
@@ -26,7 +27,8 @@ Usage:
                         [--samples N] [--seed S] [--terminated] [--top-k N] [--concurrency N]
                         [--timeout SECONDS] [--json | --csv] [--fail-if-other-task-above X [--task ID]]
   superposition models [--host URL] [--json]
-  superposition generate --tasks ID,ID… [--per-task N | --proportions a,b… [--total N]] [--seed S] [--json]
+  superposition generate (--tasks ID,ID… | --set NAME) [--per-task N | --proportions a,b… [--total N]] [--seed S] [--json]
+                         --set NAME: a task set of the paper (listed by the tasks command)
   superposition tasks
   ${SCALE_USAGE}
   ${CALIBRATE_USAGE}
@@ -184,7 +186,7 @@ function generateCommand(args: string[], io: CliIo): number {
   const set = values.set ? TASK_SETS[values.set as keyof typeof TASK_SETS] : undefined;
   if (values.set && !set) throw new UsageError(`--set must be one of ${Object.keys(TASK_SETS).join(', ')}.`);
   const tasks = set ? [...set] : (values.tasks ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-  if (tasks.length === 0) throw new UsageError('--tasks ID,ID… (or --set NAME) is required (see `superposition tasks`).');
+  if (tasks.length === 0) throw new UsageError('--tasks ID,ID… (or --set NAME) is required (listed by the tasks command).');
   if (values['per-task'] && values.proportions) throw new UsageError('--per-task and --proportions exclude each other.');
   const proportions = values.proportions?.split(',').map((p) => {
     const n = Number(p);
@@ -216,6 +218,10 @@ function tasksCommand(io: CliIo): number {
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
+  if (isCommand(command) && (rest.includes('--help') || rest.includes('-h'))) {
+    io.stdout(commandUsage(USAGE, command) ?? USAGE);
+    return EXIT.ok;
+  }
   try {
     switch (command) {
       case 'analyze':
@@ -241,7 +247,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`error: ${(err as Error).message}\n\n${USAGE}`);
+      const unknown = /Unknown option '([^']+)'/.exec((err as Error).message)?.[1];
+      const hint = unknown ? didYouMean(USAGE, unknown) : '';
+      const usage = (isCommand(command) && commandUsage(USAGE, command)) || USAGE;
+      io.stderr(`error: ${(err as Error).message.replace(/\. To specify a positional argument.*$/s, '')}${hint}\n\n${usage}\n\nsuperposition ${isCommand(command) ? `${command} ` : ''}--help for this text.`);
       return EXIT.usage;
     }
     io.stderr(`internal error: ${(err as Error).stack ?? String(err)}`);
