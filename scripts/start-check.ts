@@ -10,6 +10,7 @@ const timeoutMs = Number(process.env['START_CHECK_TIMEOUT_MS'] ?? 20 * 60_000);
 const t0 = Date.now();
 const child = spawn('npm', ['start', '--', '--double', '--browser', '--port', '0'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 let output = '';
+let pending = '';
 const stop = (): void => {
   try {
     if (child.pid) process.kill(-child.pid, 'SIGTERM');
@@ -28,7 +29,10 @@ const url = new Promise<string>((resolve) => {
   const onData = (chunk: Buffer): void => {
     const text = chunk.toString();
     output += text;
-    process.stdout.write(text.replace(/^/gm, '[npm start] '));
+    pending += text;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) process.stdout.write(`[npm start] ${line}\n`);
     const m = /^\s+(http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+)$/m.exec(output);
     if (m?.[1]) resolve(m[1]);
   };
