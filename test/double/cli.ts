@@ -2,7 +2,7 @@
  * Ollama TEST DOUBLE — command line.
  *
  *   npm run ollama-double -- [--port 11434] [--host 127.0.0.1] [--latency ms] [--token-latency ms]
- *                            [--parallel n] [--max-queue n] [--version x.y.z]
+ *                            [--parallel n] [--max-queue n] [--version x.y.z] [--profile go|llama-server]
  *                            [--examples dir] [--answers file] [--root dir] [--quiet]
  *
  * Serves scripted demo models (double-superposed:latest, double-collapsed:latest)
@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { buildDemoModels } from './demo';
 import { startOllamaDouble } from './server';
+import type { ProfileName } from './types';
 
 function findRepoRoot(start: string): string {
   let dir = resolve(start);
@@ -58,7 +59,9 @@ async function main(): Promise<void> {
     console.log(
       'ollama-double: Ollama TEST DOUBLE (scripted, not a real model)\n' +
         'usage: npm run ollama-double -- [--port 11434] [--host 127.0.0.1] [--latency ms] [--token-latency ms]\n' +
-        '         [--parallel n] [--max-queue n] [--version x.y.z] [--examples dir] [--answers file] [--root dir] [--quiet]',
+        '         [--parallel n] [--max-queue n] [--version x.y.z] [--profile go|llama-server]\n' +
+        '         [--examples dir] [--answers file] [--root dir] [--quiet]\n' +
+        'The version chooses the profile (< 0.30 Go runners, >= 0.30 llama-server) unless --profile is given.',
     );
     return;
   }
@@ -66,6 +69,12 @@ async function main(): Promise<void> {
   const log = (line: string): void => {
     if (!quiet) console.log(line);
   };
+  const profileArg = args.get('profile');
+  if (profileArg !== undefined && profileArg !== 'go' && profileArg !== 'llama-server') {
+    console.error(`[ollama-double] --profile is go or llama-server, got ${JSON.stringify(profileArg)}`);
+    process.exit(2);
+  }
+  const profile: ProfileName | undefined = profileArg;
   const root = findRepoRoot(args.get('root') ?? process.cwd());
   const demo = buildDemoModels({
     repoRoot: root,
@@ -82,6 +91,7 @@ async function main(): Promise<void> {
     parallel: num(args, 'parallel', 1),
     maxQueue: num(args, 'max-queue', 512),
     ...(args.get('version') ? { version: args.get('version') } : {}),
+    ...(profile ? { profile } : {}),
     log,
   });
   if (quiet) console.log(`Ollama TEST DOUBLE (scripted, not a real model) listening on ${double.url}`);

@@ -8,14 +8,22 @@ export type {
   Fault,
   LoggedRequest,
   OllamaDouble,
+  ProfileName,
   ScriptEntry,
   ScriptedModel,
   TokenDist,
+  TokenizerAwareOptions,
+  TokenSpec,
+  TruthOptions,
+  VocabularyTail,
 } from './types';
 export { startOllamaDouble } from './server';
 export { groundTruth } from './truth';
-export { scriptFromAnswers, randomScriptedModel, type RandomModelOptions, type ScriptFromAnswersOptions } from './script';
+export { tokenizerBias, type TokenizerBias } from './bias';
+export { bytePiece, scriptFromAnswers, randomScriptedModel, type RandomModelOptions, type ScriptFromAnswersOptions } from './script';
 export { tokenize, tokenId, tokenIds, detokenize } from './tokenizer';
-export { servedName } from './model';
+export { servedName, DEFAULT_EOS, DEFAULT_FILLER_PROB, DEFAULT_VOCAB_SIZE, FILLER_MARK } from './model';
+export { profileForVersion, LLAMA_SERVER_SINCE } from './profile';
+export { goQuote } from './utf8';
 export { rngFromSeed, rngFromString, type Rng } from './rng';
 export { buildDemoModels, type DemoOptions, type DemoResult } from './demo';

@@ -12,7 +12,7 @@
  */
 import { gaussian, randInt, rngFromSeed, rngFromString, shuffle, type Rng } from './rng';
 import { tokenize } from './tokenizer';
-import type { ScriptEntry, ScriptedModel, TokenDist } from './types';
+import type { ScriptEntry, ScriptedModel, TokenDist, TokenSpec } from './types';
 
 export interface ScriptFromAnswersOptions {
   /** Source of randomness (default: seeded from the prompt and answers, so the script is deterministic). */
@@ -92,6 +92,11 @@ function rootDistractors(rng: Rng, firstTokens: string[], answerTexts: string[],
   let k = 0;
   while (out.length < n) add(`tok${k++}`);
   return out.slice(0, n);
+}
+
+/** A raw byte piece for a scripted distribution, e.g. bytePiece([0xE6, 0x97], 0.6): the first two bytes of "日". */
+export function bytePiece(bytes: number[], prob: number): TokenSpec {
+  return { token: '', bytes, prob };
 }
 
 /**
@@ -209,6 +214,26 @@ export interface RandomModelOptions {
   capabilities?: string[];
   family?: string;
   parameterSize?: string;
+  /**
+   * Spelling tails (default true): at some nodes, tokens that spell a prefix of an answer's rest
+   * (or duplicate the text of a continuation token, as byte-fallback twins do) with probability in
+   * [1e-6, 1e-3] of the node. With `tightProb`, they are the only scripted mass outside the top 20.
+   */
+  spellingTails?: boolean;
+  /** Chance that an inner node has at least 20 tokens above 2e-3, so its unseen mass is only tails (default 0.25). */
+  tightProb?: number;
+  /**
+   * Chance, per answer continuing through a node with a non-ASCII character, of a byte-piece path
+   * that splits that character: its lead bytes, then the rest of its bytes and of the answer (default 0).
+   */
+  bytePieces?: number;
+  /** Chance per node of a control token (and, after a complete answer, of the end token "<end_of_turn>") (default 0). */
+  controlTokens?: number;
+  /**
+   * The most probable tokenization of each answer: `random` (default) or `canonical`, the toy
+   * tokenizer's split (what a real model mostly generates; see tokenizer-aware models, D5).
+   */
+  mainSplit?: 'random' | 'canonical';
 }
 
 /** Random split of `text` into ≥ 2 pieces when possible (cuts at code point boundaries). */
@@ -283,7 +308,8 @@ export function randomScriptedModel(
     return a;
   };
   uniq.forEach((text, i) => {
-    const splits: string[][] = [randomSplit(rng, text, forcedCuts[i] ?? new Set())];
+    const first = randomSplit(rng, text, forcedCuts[i] ?? new Set());
+    const splits: string[][] = [opts.mainSplit === 'canonical' ? tokenize(text) : first];
     const extra = randInt(rng, 0, maxTok - 1);
     for (let k = 0; k < extra * 3 && splits.length < maxTok; k++) {
       const s = rng() < 0.35 ? [text] : randomSplit(rng, text, new Set());
@@ -374,13 +400,79 @@ export function randomScriptedModel(
     nodes[ctx] = toDist(m);
   }
 
-  return {
+  // Extensions, drawn from their own PRNG so the structure above stays the same for a seed.
+  const ext = rngFromString(`randomScriptedModel extensions\u0000${seed}`);
+  const spellingTails = opts.spellingTails ?? true;
+  const tightProb = opts.tightProb ?? 0.25;
+  const bytePieces = opts.bytePieces ?? 0;
+  const controlChance = opts.controlTokens ?? 0;
+  const logUniform = (lo: number, hi: number): number => Math.exp(Math.log(lo) + (Math.log(hi) - Math.log(lo)) * ext());
+  const byteNodes = new Map<string, { ctx: number[]; dist: TokenDist }>();
+  let usedControls = false;
+  for (const ctx of Object.keys(nodes)) {
+    const dist = nodes[ctx] as TokenDist;
+    const total = dist.reduce((sum, e) => sum + e.prob, 0);
+    const rests = uniq.filter((ans) => ans.length > ctx.length && ans.startsWith(ctx)).map((ans) => ans.slice(ctx.length));
+    if (ctx !== '' && dist.length < 20 && ext() < tightProb) {
+      const need = 20 - dist.length;
+      for (let k = 0; k < need; k++) dist.push({ token: `~${k}`, prob: total * (2e-3 + 0.01 * ext()) });
+    }
+    if (spellingTails && rests.length > 0 && ext() < 0.6) {
+      for (const rest of rests) {
+        if (ext() < 0.4) continue;
+        const cps = Array.from(rest);
+        const conts = dist.filter((e) => e.bytes === undefined && e.token !== '' && rest.startsWith(e.token));
+        const twin = conts.length > 0 && ext() < 0.3 ? (conts[Math.floor(ext() * conts.length)] as TokenSpec).token : undefined;
+        // The whole rest (a tail that completes the answer) or its first 1–3 characters.
+        const whole = cps.length <= 6 && ext() < 0.5;
+        const piece = twin ?? (whole ? rest : cps.slice(0, 1 + Math.floor(ext() * Math.min(3, cps.length))).join(''));
+        if (twin === undefined && dist.some((e) => e.token === piece)) continue;
+        dist.push({ token: piece, prob: total * logUniform(1e-6, 1e-3) });
+      }
+    }
+    if (bytePieces > 0) {
+      for (const rest of rests) {
+        const first = Array.from(rest)[0] as string;
+        const cb = [...Buffer.from(first, 'utf8')];
+        if (cb.length < 2 || ext() >= bytePieces) continue;
+        const k = 1 + Math.floor(ext() * (cb.length - 1));
+        const lead = cb.slice(0, k);
+        const contBytes = [...cb.slice(k), ...Buffer.from(rest.slice(first.length), 'utf8')];
+        if (dist.some((e) => e.bytes !== undefined && e.bytes.join(',') === lead.join(','))) continue;
+        dist.push({ token: '', bytes: lead, prob: total * (0.05 + 0.3 * ext()) });
+        const at = [...Buffer.from(ctx, 'utf8'), ...lead];
+        const key = at.join(',');
+        const node = byteNodes.get(key) ?? { ctx: at, dist: [{ token: '', prob: 0.1 }] };
+        node.dist.push({ token: '', bytes: contBytes, prob: 0.6 + 0.3 * ext() });
+        byteNodes.set(key, node);
+      }
+    }
+    if (controlChance > 0) {
+      if (ext() < controlChance) {
+        dist.push({ token: ext() < 0.5 ? '<|im_start|>' : '<start_of_turn>', prob: total * (0.01 + 0.1 * ext()) });
+        usedControls = true;
+      }
+      if (answerSet.has(ctx) && ext() < controlChance) {
+        dist.push({ token: '<end_of_turn>', prob: total * (0.02 + 0.1 * ext()) });
+        usedControls = true;
+      }
+    }
+  }
+
+  const entry: ScriptEntry = { prompt, nodes };
+  if (byteNodes.size > 0) entry.byteNodes = [...byteNodes.values()];
+  const model: ScriptedModel = {
     name,
     family: opts.family ?? 'double',
     parameterSize: opts.parameterSize ?? '0.0B',
     capabilities: opts.capabilities ?? ['completion'],
     eosToken: eos,
-    script: [{ prompt, nodes }],
+    script: [entry],
   };
+  if (usedControls) {
+    model.controlTokens = ['<|im_start|>', '<start_of_turn>'];
+    model.endTokens = ['<end_of_turn>'];
+  }
+  return model;
 }
 

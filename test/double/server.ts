@@ -5,18 +5,22 @@
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { compileModel, nameKey, servedName, type CompiledModel, type NormDist } from './model';
+import { atRank, compileModel, isCanonicalPath, nameKey, pathKeyOf, servedName, type CompiledModel, type NormDist, type Piece } from './model';
+import { profileForVersion } from './profile';
 import { randomRng, rngFromString, type Rng } from './rng';
-import { sampleIndex, type SamplerOptions } from './sampler';
+import { sampleRank, type SamplerOptions } from './sampler';
 import { detokenize, tokenIds, tokenize } from './tokenizer';
 import { groundTruth } from './truth';
-import type { DoubleCounters, DoubleOptions, Fault, LoggedRequest, OllamaDouble, ScriptedModel } from './types';
+import type { DoubleCounters, DoubleOptions, Fault, LoggedRequest, OllamaDouble, ProfileName, ScriptedModel, TruthOptions } from './types';
+import { endsIncomplete, goValue, incompleteTailStart, sanitizePerByte, toBin, trimToValid } from './utf8';
 
 const TAG = '[ollama-double]';
 const DEFAULT_KEEP_ALIVE_MS = 5 * 60 * 1000;
 const FOREVER_MS = 100 * 365 * 24 * 3600 * 1000;
 const BUSY = 'server busy, please try again.  maximum pending requests exceeded';
 const CONTEXT_LENGTH = 4096;
+/** Ollama's default num_keep: the first prompt tokens kept when a prompt is truncated. */
+const NUM_KEEP = 4;
 const RUNNER_KEYS = ['num_ctx', 'num_batch', 'num_gpu', 'main_gpu', 'use_mmap', 'num_thread'] as const;
 
 type Json = Record<string, unknown>;
@@ -234,6 +238,7 @@ function numOpt(opts: Json, key: string, dflt: number): number {
 
 export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaDouble> {
   const version = options.version ?? '0.13.0';
+  const profile: ProfileName = options.profile ?? profileForVersion(version);
   const host = options.host ?? '127.0.0.1';
   const parallel = Math.max(1, Math.floor(options.parallel ?? 1));
   const maxQueue = Math.max(0, Math.floor(options.maxQueue ?? 512));
@@ -246,6 +251,28 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
   const models = new Map<string, CompiledModel>();
   const pullable = new Map<string, ScriptedModel>();
   const loaded = new Map<string, Loaded>();
+  const promptTokenNs = options.promptTokenNs ?? 20_000;
+  /** Per model: the prompts held by its cache slots (most recently used last). */
+  const promptCaches = new Map<string, string[][]>();
+  /** Tokens of `tokens` not covered by the best cached prompt (≥ 1); the slot then holds `tokens`. */
+  const uncachedTokens = (model: string, tokens: string[]): number => {
+    const slots = promptCaches.get(model) ?? [];
+    let best = -1;
+    let bestLen = 0;
+    slots.forEach((cached, i) => {
+      let n = 0;
+      while (n < cached.length && n < tokens.length && cached[n] === tokens[n]) n++;
+      if (n > bestLen) {
+        bestLen = n;
+        best = i;
+      }
+    });
+    if (best >= 0) slots.splice(best, 1);
+    else if (slots.length >= parallel) slots.shift();
+    slots.push(tokens);
+    promptCaches.set(model, slots);
+    return Math.max(1, tokens.length - bestLen);
+  };
   let faults: PendingFault[] = [];
   const counters: DoubleCounters = { requests: 0, generate: 0, byPath: {}, byModel: {}, maxConcurrent: 0, tokens: 0, loads: 0 };
   const requests: LoggedRequest[] = [];
@@ -486,7 +513,8 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
     const lines: string[] = [];
     for (const [k, v] of Object.entries(p ?? {})) {
       const vals = Array.isArray(v) ? v : [v];
-      for (const x of vals) lines.push(`${k.padEnd(30)} ${typeof x === 'string' ? JSON.stringify(x) : String(x)}`);
+      // Ollama: fmt.Sprintf("%-*s %#v", 30, k, v): Go-quoted strings ("\n\n" prints as `"\n\n"`).
+      for (const x of vals) lines.push(`${k.padEnd(30)} ${goValue(x)}`);
     }
     return lines.join('\n');
   }
@@ -501,7 +529,7 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
       modelfile:
         `# Ollama test double — scripted model, not a real model.\n# Served by test/double (ollama-double).\nFROM ${m.name}\nTEMPLATE """{{ .Prompt }}"""\n` +
         Object.entries(m.spec.parameters ?? {})
-          .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `PARAMETER ${k} ${typeof x === 'string' ? JSON.stringify(x) : String(x)}\n`))
+          .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `PARAMETER ${k} ${goValue(x)}\n`))
           .join(''),
       ...(params ? { parameters: params } : {}),
       template: '{{ .Prompt }}',
@@ -647,8 +675,10 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
     const seed = Math.trunc(numOpt(opts, 'seed', -1));
     const numPredict = Math.trunc(numOpt(opts, 'num_predict', -1));
     const stopOpt = opts.stop;
-    const stops = Array.isArray(stopOpt) ? stopOpt.filter((s): s is string => typeof s === 'string') : typeof stopOpt === 'string' ? [stopOpt] : [];
-    const numCtx = Math.trunc(numOpt(opts, 'num_ctx', CONTEXT_LENGTH));
+    const stops = Array.isArray(stopOpt) ? stopOpt.filter((s): s is string => typeof s === 'string' && s !== '') : typeof stopOpt === 'string' && stopOpt !== '' ? [stopOpt] : [];
+    const numCtx = Math.max(1, Math.trunc(numOpt(opts, 'num_ctx', CONTEXT_LENGTH)));
+    const numKeep = Math.max(0, Math.trunc(numOpt(opts, 'num_keep', NUM_KEEP)));
+    const truncate = body.truncate !== false;
     const runnerKey = JSON.stringify(RUNNER_KEYS.map((k) => opts[k] ?? null));
 
     // Scheduler: slot or queue.
@@ -662,6 +692,7 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
       let loadNs = 0;
       if (!prev || prev.runnerKey !== runnerKey) {
         counters.loads++;
+        promptCaches.delete(model.name); // a fresh runner has an empty cache
         loadNs = Math.max(1, Math.round((performance.now() - ctx.started) * 1e6));
       }
       loaded.set(model.name, { expiresAt: Date.now() + FOREVER_MS, runnerKey, numCtx });
@@ -679,7 +710,7 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
           await sendJSON(ctx, 200, { model: reqModel, created_at: goTime(), response: '', done: true, done_reason: 'load' });
           return;
         }
-        const rendered = raw ? prompt : `${context ? detokenize(context) : ''}${prompt}`;
+        let rendered = raw ? prompt : `${context ? detokenize(context) : ''}${prompt}`;
         if (body._debug_render_only === true) {
           await sendJSON(ctx, 200, {
             model: reqModel,
@@ -690,8 +721,25 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
           });
           return;
         }
+        // The context window (num_ctx), in the toy tokenizer's tokens.
+        let promptTokens = tokenize(rendered);
+        if (promptTokens.length > numCtx) {
+          if (!truncate) {
+            const error = profile === 'go'
+              ? 'the input length exceeds the context length'
+              : `request (${promptTokens.length} tokens) exceeds the available context size (${numCtx} tokens), try increasing it`;
+            await sendError(ctx, 400, error);
+            return;
+          }
+          // Go runners keep exactly num_ctx tokens; Ollama ≥ 0.30 cuts to num_ctx − max((num_ctx − num_keep)/2, 1).
+          const keepTotal = profile === 'go' ? numCtx : numCtx - Math.max(Math.floor((numCtx - numKeep) / 2), 1);
+          const head = Math.min(numKeep, keepTotal);
+          promptTokens = [...promptTokens.slice(0, head), ...promptTokens.slice(promptTokens.length - (keepTotal - head))];
+          rendered = promptTokens.join('');
+          ctx.note += ` truncated to ${promptTokens.length} tokens`;
+        }
         await generate(ctx, model, {
-          reqModel, rendered, raw, stream, logprobs, topLogprobs, sampler, seed, numPredict, stops, thinking, loadNs,
+          reqModel, rendered, promptTokens, raw, stream, logprobs, topLogprobs, sampler, seed, numPredict, stops, thinking, loadNs,
         });
       }
     } finally {
@@ -703,6 +751,7 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
   interface GenParams {
     reqModel: string;
     rendered: string;
+    promptTokens: string[];
     raw: boolean;
     stream: boolean;
     logprobs: boolean;
@@ -720,17 +769,40 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
     return float32 ? Math.fround(v) : v;
   }
 
-  function entry(token: string, p: number): Json {
+  /**
+   * A piece as the profile's server writes it in a logprobs entry:
+   * - go: control/end tokens by their literal text; invalid UTF-8 as one U+FFFD per byte (Go's JSON);
+   * - llama-server: control/end tokens as ""; a trailing incomplete lead sequence cut off
+   *   (validate_utf8), stray continuation bytes as U+FFFD (JSON replace).
+   * `bytes` is the UTF-8 of that text, omitted when it is "" (Ollama recomputes it from the text).
+   */
+  function pieceText(piece: Piece): string {
+    if (profile === 'go') return piece.kind === 'text' ? sanitizePerByte(piece.bin) : piece.name;
+    if (piece.kind !== 'text') return '';
+    return sanitizePerByte(piece.bin.slice(0, incompleteTailStart(piece.bin)));
+  }
+
+  function entry(piece: Piece, p: number): Json {
+    const token = pieceText(piece);
     const e: Json = { token, logprob: lp(p) };
     if (token !== '') e.bytes = [...Buffer.from(token, 'utf8')];
     return e;
   }
 
-  function logprobEntry(dist: NormDist, idx: number, top: number): Json {
-    const e = entry(dist.tokens[idx] ?? '', dist.probs[idx] ?? 0);
-    if (top > 0) e.top_logprobs = dist.order.slice(0, top).map((i) => entry(dist.tokens[i] ?? '', dist.probs[i] ?? 0));
+  function logprobEntry(dist: NormDist, rank: number, top: number): Json {
+    const chosen = atRank(dist, rank);
+    const e = entry(chosen.piece, chosen.prob);
+    if (top > 0) {
+      const n = Math.min(top, dist.pieces.length + dist.fillerCount);
+      e.top_logprobs = Array.from({ length: n }, (_, r) => {
+        const a = atRank(dist, r);
+        return entry(a.piece, a.prob);
+      });
+    }
     return e;
   }
+
+  const utf8Text = (bin: string): string => sanitizePerByte(bin);
 
   async function generate(ctx: ReqCtx, model: CompiledModel, g: GenParams): Promise<void> {
     const t0 = performance.now();
@@ -738,31 +810,35 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
     const limit = g.numPredict > 0 ? g.numPredict : maxTokens;
     const parser = g.thinking ? new ThinkingParser() : undefined;
     const out = g.stream ? ndjson(ctx) : undefined;
-    const promptEvalCount = Math.max(1, tokenize(g.rendered).length);
+    const promptEvalCount = Math.max(1, g.promptTokens.length);
+    const promptEvalNs = uncachedTokens(model.name, g.promptTokens) * promptTokenNs;
     const tPromptDone = performance.now();
+    const renderedBin = toBin(g.rendered);
+    const stopBins = g.stops.map(toBin);
+    const holdsStopPrefix = (bin: string): boolean => stopBins.some((s) => Array.from({ length: s.length }, (_, i) => s.slice(0, i + 1)).some((pre) => bin.endsWith(pre)));
 
-    let modelText = ''; // everything sampled so far (what the model conditions on)
+    let modelBin = ''; // everything generated so far, as the model conditions on it
+    const path: Piece[] = []; // the generated pieces (tokenizer-aware models)
     let responseText = ''; // what was sent (after stop truncation)
     const allLogprobs: Json[] = [];
+    // go: pieces held back (stop prefix, incomplete UTF-8) with their entries; llama-server: unsent bytes.
     let pending: string[] = [];
     let pendingLp: Json[] = [];
+    let unsent = '';
+    let outBin = ''; // llama-server: the text generated so far (control tokens add nothing)
     let steps = 0;
     let doneReason: 'stop' | 'length' = 'length';
 
-    const flush = async (final: boolean): Promise<boolean> => {
-      const joined = pending.join('');
-      const lps = pendingLp;
-      pending = [];
-      pendingLp = [];
-      let resp = joined;
+    const send = async (text: string, lps: Json[], final: boolean): Promise<boolean> => {
+      let resp = text;
       let th = '';
       if (parser && out) {
-        const r = parser.add(joined, final);
+        const r = parser.add(text, final);
         resp = r.content;
         th = r.thinking;
       }
-      responseText += joined;
-      if (joined === '' && lps.length === 0 && th === '' && resp === '') return true;
+      responseText += text;
+      if (text === '' && lps.length === 0 && th === '' && resp === '') return true;
       if (!out) {
         allLogprobs.push(...lps);
         return true;
@@ -774,6 +850,19 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
       return out.line(chunk, false);
     };
 
+    /** go: send the held pieces with all their entries. At the end, trailing invalid bytes are trimmed and an empty text sends nothing (flushPending). */
+    const flushGo = async (final: boolean): Promise<boolean> => {
+      let joined = pending.join('');
+      const lps = pendingLp;
+      pending = [];
+      pendingLp = [];
+      if (final) {
+        joined = trimToValid(joined);
+        if (joined === '') return final && parser && out ? send('', [], true) : true;
+      }
+      return send(utf8Text(joined), lps, final);
+    };
+
     for (;;) {
       if (steps >= limit) {
         doneReason = 'length';
@@ -781,39 +870,73 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
       }
       if (tokenLatencyMs > 0) await sleep(tokenLatencyMs, ctx);
       if (ctx.aborted) return;
-      const dist = model.lookup(g.rendered + modelText);
-      const idx = sampleIndex(dist, g.sampler, rng());
+      const stateBin = renderedBin + modelBin;
+      const canonical = !model.offPath || isCanonicalPath(g.rendered, g.promptTokens, path);
+      const dist = canonical || !model.offPath ? model.lookup(stateBin) : model.offPath(stateBin, pathKeyOf(g.rendered, path.map((p) => p.bin)));
+      const rank = sampleRank(dist, g.sampler, rng());
       steps++;
       counters.tokens++;
-      const tok = dist.tokens[idx] ?? '';
-      if (tok === model.eos) {
-        doneReason = 'stop'; // a sampled EOS gets no logprob entry (Go runners)
+      const { piece } = atRank(dist, rank);
+      if (piece.kind === 'end') {
+        doneReason = 'stop'; // a sampled end token gets no logprob entry (both generations)
         break;
       }
-      modelText += tok;
-      pending.push(tok);
-      if (g.logprobs) pendingLp.push(logprobEntry(dist, idx, g.topLogprobs));
-      const joined = pending.join('');
-      const stop = g.stops.find((s) => joined.includes(s));
-      if (stop !== undefined) {
-        // TruncateStop: cut the text at the stop; keep the pieces (and logprobs) that start before it.
-        const cut = joined.slice(0, joined.indexOf(stop));
-        const kept: string[] = [];
-        let start = 0;
-        for (const piece of pending) {
-          if (start >= cut.length) break;
-          kept.push(cut.slice(start, start + piece.length));
-          start += piece.length;
+      modelBin += piece.bin;
+      path.push(piece);
+      const lpe = g.logprobs ? logprobEntry(dist, rank, g.topLogprobs) : undefined;
+
+      if (profile === 'go') {
+        pending.push(piece.bin);
+        if (lpe) pendingLp.push(lpe);
+        const joined = pending.join('');
+        const stop = stopBins.find((s) => joined.includes(s));
+        if (stop !== undefined) {
+          // TruncateStop: cut the text at the stop; keep the pieces (and logprobs) that start before it.
+          const cut = joined.slice(0, joined.indexOf(stop));
+          const kept: string[] = [];
+          let start = 0;
+          for (const p of pending) {
+            if (start >= cut.length) break;
+            kept.push(cut.slice(start, start + p.length));
+            start += p.length;
+          }
+          pendingLp = pendingLp.slice(0, kept.length);
+          pending = kept;
+          doneReason = 'stop';
+          break;
         }
-        pendingLp = pendingLp.slice(0, kept.length);
-        pending = kept;
+        if (holdsStopPrefix(joined)) continue;
+        if (endsIncomplete(joined)) continue; // common.IncompleteUnicode: wait for the rest of the character
+        if (!(await flushGo(false))) return;
+        continue;
+      }
+
+      // llama-server: a control token's text is "", an incomplete character is held; a chunk whose
+      // text is "" is dropped by Ollama together with its entry.
+      const add = piece.kind === 'text' ? piece.bin : '';
+      outBin += add;
+      unsent += add;
+      if (endsIncomplete(outBin)) continue;
+      const stop = stopBins.find((s) => unsent.includes(s));
+      if (stop !== undefined) {
+        // A full match: the text before the stop goes out with this token's entry; nothing left → both dropped.
+        const text = unsent.slice(0, unsent.indexOf(stop));
+        unsent = '';
+        if (text !== '' && !(await send(utf8Text(text), lpe ? [lpe] : [], false))) return;
         doneReason = 'stop';
         break;
       }
-      if (g.stops.some((s) => Array.from({ length: s.length }, (_, i) => s.slice(0, i + 1)).some((pre) => joined.endsWith(pre)))) continue;
-      if (!(await flush(false))) return;
+      if (holdsStopPrefix(unsent)) continue;
+      if (unsent !== '') {
+        const text = unsent;
+        unsent = '';
+        if (!(await send(utf8Text(text), lpe ? [lpe] : [], false))) return;
+      }
     }
-    if (!(await flush(true))) return;
+    // go: flushPending at the end; llama-server: held text is never sent.
+    if (profile === 'go') {
+      if (!(await flushGo(true))) return;
+    } else if (parser && out && !(await send('', [], true))) return;
 
     const now = performance.now();
     const final: Json = { model: g.reqModel, created_at: goTime(), response: '' };
@@ -823,7 +946,7 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
     final.total_duration = Math.max(1, Math.round((now - ctx.started) * 1e6));
     if (g.loadNs > 0) final.load_duration = g.loadNs;
     final.prompt_eval_count = promptEvalCount;
-    final.prompt_eval_duration = Math.max(1, Math.round((tPromptDone - t0) * 1e6));
+    final.prompt_eval_duration = Math.max(1, Math.round((tPromptDone - t0) * 1e6 + promptEvalNs));
     if (steps > 0) {
       final.eval_count = steps;
       final.eval_duration = Math.max(1, Math.round((now - tPromptDone) * 1e6));
@@ -972,6 +1095,8 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
   const double: OllamaDouble = {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
+    version,
+    profile,
     close: stop,
     suspend: stop,
     async resume(): Promise<void> {
@@ -1010,12 +1135,12 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
     modelNames(): string[] {
       return [...models.values()].map((m) => m.name);
     },
-    truth(model: string, prompt: string, answer: string, opts?: { terminated?: boolean }): number {
+    truth(model: string, prompt: string, answer: string, opts?: TruthOptions): number {
       const m = resolve(model) ?? resolve(servedName(model));
       if (!m) throw new Error(`ollama-double: no model ${JSON.stringify(model)}`);
       return groundTruth(m.spec, prompt, answer, opts);
     },
   };
-  log(`${TAG} Ollama TEST DOUBLE (scripted, not a real model) listening on ${double.url}`);
+  log(`${TAG} Ollama TEST DOUBLE (scripted, not a real model) listening on ${double.url} (version ${version}, ${profile} profile)`);
   return double;
 }

@@ -6,16 +6,68 @@
  * `src/` so that it can act as independent ground truth.
  */
 
+/**
+ * One token of a scripted distribution.
+ * - `token` is its text (UTF-8). `""` is the model's end-of-sequence token; a text equal to the
+ *   model's `eosToken`, one of its `endTokens` or `controlTokens` is that control token.
+ * - `bytes` (with `token: ""`) makes it a raw byte piece instead, e.g. `{ token: '', bytes: [0xE6, 0x97], prob }`
+ *   for the first two bytes of "日" (see `bytePiece`). Byte pieces may hold partial UTF-8.
+ * Entries are distinct tokens even when their texts are equal (a real vocabulary has `<0x0A>` and
+ * "\n"): they are never merged.
+ */
+export interface TokenSpec {
+  token: string;
+  prob: number;
+  bytes?: number[];
+}
+
 /** A next-token distribution. Probabilities need not sum to 1: the double normalises them. */
-export type TokenDist = Array<{ token: string; prob: number }>;
+export type TokenDist = TokenSpec[];
 
 /**
  * One scripted prompt. `nodes` is keyed by the continuation text after `prompt`
  * (`""` = right after the prompt); each value is the next-token distribution there.
+ * `byteNodes` key a continuation by its raw bytes instead (needed when it ends inside a UTF-8
+ * character, e.g. after the byte piece E6 97).
  */
 export interface ScriptEntry {
   prompt: string;
   nodes: Record<string, TokenDist>;
+  byteNodes?: Array<{ ctx: number[]; dist: TokenDist }>;
+}
+
+/**
+ * The server generations the double emulates (see README "Profiles"):
+ * - `go`: Ollama < 0.30, the Go runners (ollamarunner / llamarunner);
+ * - `llama-server`: Ollama ≥ 0.30, upstream llama-server behind Ollama.
+ */
+export type ProfileName = 'go' | 'llama-server';
+
+/**
+ * The vocabulary beyond the scripted tokens: `size` filler tokens of probability `tokenProb` each
+ * (their total is taken from the scripted mass), so top lists always have `top_logprobs` entries
+ * and the unseen mass is never exactly 0, as with a real vocabulary. Filler texts start with
+ * U+E000 (private use) and never spell an answer. Default {size: 32768, tokenProb: 1e-8}
+ * (total 3.3e-4); `size: 0` turns the tail off (lists may then be shorter than asked).
+ */
+export interface VocabularyTail {
+  size?: number;
+  tokenProb?: number;
+}
+
+/**
+ * D5: the real server re-tokenizes prompt + prefix as text, so a state reached by a non-canonical
+ * token path (e.g. "8"+"1" where the tokenizer writes "81") continues differently from the
+ * canonical one. With this option the double's generation follows token paths: the canonical
+ * path (the toy tokenizer's split of the text) uses the scripted node; any other path uses
+ * `nodes[ctx]` when given, else the scripted node perturbed per path (weights × exp(strength·z),
+ * z ~ N(0,1) seeded by the path). 1-token requests always start canonical, as on a real server.
+ */
+export interface TokenizerAwareOptions {
+  /** Default 0.5. */
+  strength?: number;
+  /** Distributions for non-canonical states, keyed like `ScriptEntry.nodes` (first script entry's prompt). */
+  nodes?: Record<string, TokenDist>;
 }
 
 export interface ScriptedModel {
@@ -27,8 +79,20 @@ export interface ScriptedModel {
   parameterSize?: string;
   /** Default ['completion']. Add 'thinking' to emulate a thinking model, 'insert' for suffix support. */
   capabilities?: string[];
-  /** Text of the end-of-sequence token as it appears in top_logprobs. Default "" (an entry without `bytes`). */
+  /**
+   * Literal text of the end-of-sequence control token, as Go runners print it (`<eos>`,
+   * `<|eot_id|>`, `</s>` …). Default "<eos>"; "" also means the default. Scripts may write the
+   * EOS as `""` or as this text. On llama-server (≥ 0.30) it is sent as `""` without bytes.
+   */
   eosToken?: string;
+  /** Further end-of-generation control tokens (e.g. "<end_of_turn>"): they end generation like EOS. */
+  endTokens?: string[];
+  /** Control tokens that do not end generation (e.g. "<start_of_turn>", "<|im_start|>"): never answer text. */
+  controlTokens?: string[];
+  /** The vocabulary tail (filler tokens); see VocabularyTail. */
+  vocabulary?: VocabularyTail;
+  /** D5 mode: generation conditions on token paths, not only on text. */
+  tokenizerAware?: boolean | TokenizerAwareOptions;
   script: ScriptEntry[];
   /** Used when no node matches. Default [{token:"\n",prob:0.9},{token:<eosToken>,prob:0.1}]. */
   fallback?: TokenDist;
@@ -57,8 +121,10 @@ export type Fault =
 
 export interface DoubleOptions {
   models: ScriptedModel[];
-  /** Reported by /api/version. Default "0.13.0". */
+  /** Reported by /api/version. Default "0.13.0". Also chooses the profile (< 0.30 → go, else llama-server). */
   version?: string;
+  /** Overrides the profile chosen by `version` (e.g. a source build reporting "0.0.0" on llama-server). */
+  profile?: ProfileName;
   /** 0 = random free port (default). */
   port?: number;
   /** Default "127.0.0.1". */
@@ -81,6 +147,13 @@ export interface DoubleOptions {
   float32Logprobs?: boolean;
   /** Token cap for num_predict ≤ 0 / absent (default 256). */
   maxTokens?: number;
+  /**
+   * Reported cost of evaluating one prompt token that is not in the prompt cache, in ns (default
+   * 20 000). Each model keeps `parallel` cached prompts; a request reuses the one with the longest
+   * common token prefix and evaluates only the rest (at least one token), as Ollama's KV cache does.
+   * prompt_eval_duration = measured time + uncached tokens × this; prompt_eval_count counts the whole prompt.
+   */
+  promptTokenNs?: number;
 }
 
 export interface DoubleCounters {
@@ -106,9 +179,23 @@ export interface LoggedRequest {
   body: unknown;
 }
 
+export interface TruthOptions {
+  terminated?: boolean;
+  /**
+   * `paths` (default): the model's own probability of generating the answer, token path by token
+   * path. `text`: what a walk that re-sends prompt + prefix as text measures (every state
+   * canonical). They differ only for tokenizer-aware models (D5).
+   */
+  conditioning?: 'paths' | 'text';
+}
+
 export interface OllamaDouble {
   url: string;
   port: number;
+  /** The version /api/version reports. */
+  readonly version: string;
+  /** The profile in force (from the version unless overridden). */
+  readonly profile: ProfileName;
   /** Stops listening and drops every connection. Afterwards the port refuses connections. */
   close(): Promise<void>;
   /** Like close() but keeps all state; `resume()` listens again on the same port. */
@@ -128,5 +215,5 @@ export interface OllamaDouble {
   /** Served names, e.g. ["double-superposed:latest"]. */
   modelNames(): string[];
   /** Exact P(answer | prompt) under a served model (see groundTruth). */
-  truth(model: string, prompt: string, answer: string, opts?: { terminated?: boolean }): number;
+  truth(model: string, prompt: string, answer: string, opts?: TruthOptions): number;
 }

@@ -33,6 +33,16 @@ after(() => double.close());
 
 const client = () => new OllamaClient({ host: double.url, retries: 0 });
 
+/** Wilson score interval of k of n, written here from its formula (not src's). */
+function assertWilson(got: readonly [number, number], k: number, n: number, what: string): void {
+  const z = 1.959963984540054;
+  const p = k / n;
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  const want = [k === 0 ? 0 : centre - half, k === n ? 1 : centre + half];
+  assert.ok(Math.abs(got[0] - want[0]!) < 1e-12 && Math.abs(got[1] - want[1]!) < 1e-12, `${what}: [${got}] vs Wilson(${k}/${n}) [${want}]`);
+}
+
 test('the example prompt: detected tasks and the answers the double was scripted with', () => {
   assert.deepEqual(detection.tasks.map((t) => t.answer), SCRIPT.map((s) => s.text));
   assert.deepEqual(detection.tasks.map((t) => t.share), [0.25, 0.25, 0.25, 0.25]);
@@ -53,6 +63,12 @@ test('logprob analysis: probabilities match the ground truth; metrics and record
   }
   const probs = record.tasks.map((t) => t.probability);
   assert.ok(Math.abs(record.other.probability - (1 - probs.reduce((a, b) => a + b, 0))) < 1e-12);
+  // "other" is bounded by the tasks' bounds: [1 − Σ upper, 1 − Σ lower], and holds the true other mass.
+  assert.ok(Math.abs(record.other.lower - (1 - record.tasks.reduce((a, t) => a + t.upper, 0))) < 1e-12);
+  assert.ok(Math.abs(record.other.upper - (1 - record.tasks.reduce((a, t) => a + t.lower, 0))) < 1e-12);
+  const trueOther = 1 - record.tasks.reduce((a, t) => a + double.truth(MODEL, mix.prompt, t.answer), 0);
+  assert.ok(record.other.lower <= trueOther + 1e-6 && trueOther <= record.other.upper + 1e-6, `other ${trueOther} vs [${record.other.lower}, ${record.other.upper}]`);
+  assert.ok(record.other.upper - record.other.lower < 0.15, `other width ${record.other.upper - record.other.lower}`);
   assert.ok(Math.abs(record.metrics.kl! - klUnnormalised([0.25, 0.25, 0.25, 0.25], probs)) < 1e-12);
   assert.ok(Math.abs(record.metrics.klNormalized! - klNormalised([0.25, 0.25, 0.25, 0.25], probs)) < 1e-12);
   assert.equal(record.metrics.K, 4);
@@ -79,10 +95,20 @@ test('sampling: frequencies with Wilson intervals, unmatched outputs, sampling-b
   assert.equal(record.method, 'sampling');
   assert.equal(record.requests, 150 + 3); // samples + version + tags + show
   for (const task of record.tasks) {
-    assert.ok(task.ci95 && task.ci95[0] <= task.probability && task.probability <= task.ci95[1]);
+    // The Wilson interval of the task's own count (formula written here, not src's).
+    assert.ok(task.ci95 && task.count !== undefined);
+    assert.equal(task.probability, task.count / 150);
+    assertWilson(task.ci95, task.count, 150, task.id);
+    assert.deepEqual([task.lower, task.upper], task.ci95);
     const truth = double.truth(MODEL, mix.prompt, task.answer, { terminated: true });
     assert.ok(Math.abs(task.probability - truth) < 0.15, `${task.id}: ${task.probability} vs ${truth}`);
   }
+  // "other" is every sample that is no task's answer, with its own Wilson interval.
+  const otherCount = 150 - record.tasks.reduce((a, t) => a + (t.count ?? 0), 0);
+  assert.ok(Math.abs(record.other.probability - otherCount / 150) < 1e-12);
+  assertWilson([record.other.lower, record.other.upper], otherCount, 150, 'other');
+  const trueOther = 1 - record.tasks.reduce((a, t) => a + double.truth(MODEL, mix.prompt, t.answer, { terminated: true }), 0);
+  assert.ok(Math.abs(record.other.probability - trueOther) < 0.15);
   assert.ok(record.unmatched);
   assert.ok(record.completions.length >= 1);
 });
@@ -148,20 +174,46 @@ test('an error inside the stream mid-analysis fails the run but keeps partial re
   assert.equal(record.tasks.length, 4);
 });
 
-test('the model\'s stop pieces from /api/show count as end of sequence (terminated scoring stays exact)', async () => {
+test('the model\'s stop pieces from /api/show count as end of sequence (Go runners print them literally)', async () => {
   const prompt = mix.prompt;
   const eos = '<|my_eos|>';
-  double.addModel({
-    name: 'double-stops',
-    eosToken: eos,
-    parameters: { stop: [eos] },
-    // The terminator is never the greedy token here: Go runners return no logprobs when it is.
-    script: [{ prompt, nodes: { '': [{ token: '140', prob: 0.6 }, { token: 'one hundred and forty', prob: 0.4 }], '140': [{ token: 'x', prob: 0.6 }, { token: eos, prob: 0.4 }], 'one hundred and forty': [{ token: 'y', prob: 0.5 }, { token: eos, prob: 0.5 }] } }],
-  });
+  // The terminator is never the greedy token here: Go runners return no logprobs when it is.
+  const script = [{ prompt, nodes: { '': [{ token: '140', prob: 0.6 }, { token: 'one hundred and forty', prob: 0.4 }], '140': [{ token: 'x', prob: 0.6 }, { token: eos, prob: 0.4 }], 'one hundred and forty': [{ token: 'y', prob: 0.5 }, { token: eos, prob: 0.5 }] } }];
+  double.addModel({ name: 'double-stops', eosToken: eos, parameters: { stop: [eos] }, script });
+  double.addModel({ name: 'double-stops-exact', eosToken: eos, parameters: { stop: [eos] }, script, vocabulary: { size: 0 } });
   const twoTasks = { ...detection, tasks: detection.tasks.slice(0, 2) };
+  // Without a vocabulary tail nothing is unseen: exact.
+  const exact = await analyzeMix(client(), mix, twoTasks, { model: 'double-stops-exact', terminated: true });
+  assert.equal(exact.status, 'complete', exact.error?.message);
+  assert.deepEqual(exact.tasks.map((t) => [t.exact, Math.round(t.probability * 1e6) / 1e6]), [[true, 0.24], [true, 0.2]]);
+  // A real vocabulary's tail leaves only that tail uncertain: the stop piece is in the lower bound.
   const record = await analyzeMix(client(), mix, twoTasks, { model: 'double-stops', terminated: true });
   assert.equal(record.status, 'complete', record.error?.message);
-  assert.deepEqual(record.tasks.map((t) => [t.exact, Math.round(t.probability * 1e6) / 1e6]), [[true, 0.24], [true, 0.2]]);
+  for (const t of record.tasks) {
+    const truth = double.truth('double-stops', prompt, t.answer, { terminated: true });
+    assert.ok(t.lower <= truth + 1e-6 && truth <= t.upper + 1e-6, `${t.id}: ${truth} vs [${t.lower}, ${t.upper}]`);
+    assert.ok(Math.abs(t.lower - truth) < 1e-5, `${t.id}: the stop piece counts as an end (lower ${t.lower}, truth ${truth})`);
+    assert.ok(t.upper - t.lower < 1e-3 && !t.exact);
+  }
+});
+
+test('Modelfile stops are read Go-quoted: "\\n\\n" is two newlines, not "nn" (D6)', async () => {
+  const prompt = mix.prompt;
+  // "nn" after the answer is text, not an end: a client that read the stop "\n\n" as "nn" would count it.
+  double.addModel({
+    name: 'double-quoted-stops',
+    parameters: { stop: ['\n\n', 'User:', 'tab\there', 'quote"d'] },
+    vocabulary: { size: 0 },
+    script: [{ prompt, nodes: { '': [{ token: '140', prob: 0.7 }, { token: 'x', prob: 0.3 }], '140': [{ token: '\n', prob: 0.5 }, { token: 'nn', prob: 0.3 }, { token: 't', prob: 0.2 }] } }],
+  });
+  const shown = await client().showModel('double-quoted-stops');
+  assert.deepEqual(shown.stops, ['\n\n', 'User:', 'tab\there', 'quote"d']);
+  const oneTask = { ...detection, tasks: detection.tasks.slice(0, 1) };
+  const record = await analyzeMix(client(), mix, oneTask, { model: 'double-quoted-stops', terminated: true });
+  assert.equal(record.status, 'complete', record.error?.message);
+  const truth = double.truth('double-quoted-stops', prompt, '140', { terminated: true });
+  assert.ok(Math.abs(truth - 0.35) < 1e-12);
+  assert.ok(record.tasks[0]!.exact && Math.abs(record.tasks[0]!.probability - truth) < 1e-6, JSON.stringify(record.tasks[0]));
 });
 
 test('tasks with the same answer count once in the task mass, "other" and the KL', async () => {
@@ -180,15 +232,65 @@ test('tasks with the same answer count once in the task mass, "other" and the KL
   assert.ok(Math.abs(record.metrics.klNormalized! - klNormalised([2 / 3, 1 / 3], [p33, p66])) < 1e-12);
 });
 
-test('a prompt that fills the model context is flagged', async () => {
-  const long = Array.from({ length: 2200 }, (_, i) => `${10 + (i % 80)}+${11 + (i % 70)}->${21 + (i % 80) + (i % 70)}`).join('\n') + '\n28+63->';
-  const parsedLong = parseMix(long);
-  assert.ok(parsedLong.mix);
-  const longDetection = detectTasks(parsedLong.mix);
-  double.addModel({ name: 'double-long', script: [scriptFromAnswers(parsedLong.mix.prompt, [{ text: '91', prob: 0.9 }])] });
-  const record = await analyzeMix(client(), parsedLong.mix, longDetection, { model: 'double-long' });
-  assert.equal(record.status, 'complete');
-  assert.ok(record.warnings.some((w) => w.code === 'context-overflow'), JSON.stringify(record.warnings.map((w) => w.code)));
+for (const version of ['0.13.0', '0.32.15']) {
+  test(`${version}: a prompt longer than the context fails as context-overflow, with no number measured on a cut prompt (D3)`, async () => {
+    const long = Array.from({ length: 40 }, (_, i) => `${10 + (i % 80)}+${11 + (i % 70)}->${21 + (i % 80) + (i % 70)}`).join('\n') + '\n28+63->';
+    const parsedLong = parseMix(long);
+    assert.ok(parsedLong.mix);
+    const longDetection = detectTasks(parsedLong.mix);
+    const spec = { script: [scriptFromAnswers(parsedLong.mix.prompt, [{ text: '91', prob: 0.9 }])] };
+    // num_ctx 128 in the Modelfile: the prompt (≈ 280 tokens) does not fit; 4096 does.
+    const d = await startOllamaDouble({ version, models: [{ name: 'double-long', parameters: { num_ctx: 128 }, ...spec }, { name: 'double-fits', ...spec }] });
+    try {
+      const c = new OllamaClient({ host: d.url, retries: 0 });
+      for (const method of ['logprobs', 'sampling'] as const) {
+        const record = await analyzeMix(c, parsedLong.mix, longDetection, { model: 'double-long', method, samples: 5 });
+        assert.equal(record.status, 'failed', `${method}: ${record.status}`);
+        assert.equal(record.error?.kind, 'context-overflow', `${method}: ${record.error?.kind} ${record.error?.message}`);
+        assert.match(record.error?.nextStep ?? '', /num_ctx/);
+        for (const t of record.tasks) assert.ok(t.lower === 0 && t.upper === 1, `${method} ${t.id}: [${t.lower}, ${t.upper}] measured on a cut prompt`);
+      }
+      // The server would have cut it silently without truncate:false.
+      const generate = d.requests.filter((r) => r.path === '/api/generate').map((r) => r.body as Record<string, unknown>);
+      assert.ok(generate.length > 0 && generate.every((b) => b['truncate'] === false), 'every generate request sends truncate: false');
+      const fits = await analyzeMix(c, parsedLong.mix, longDetection, { model: 'double-fits' });
+      assert.equal(fits.status, 'complete', fits.error?.message);
+      assert.ok(Math.abs(fits.tasks[0]!.probability - d.truth('double-fits', parsedLong.mix.prompt, '91')) < 1e-5);
+    } finally {
+      await d.close();
+    }
+  });
+}
+
+test('llama-server (0.32.15): the logprob analysis end to end holds the truth; completions and r as on Go runners', async () => {
+  const d = await startOllamaDouble({ version: '0.32.15', models: [{ name: MODEL, script: [scriptFromAnswers(mix.prompt, SCRIPT)] }] });
+  try {
+    const record = await analyzeMix(new OllamaClient({ host: d.url, retries: 0 }), mix, detection, { model: MODEL });
+    assert.equal(record.status, 'complete', record.error?.message);
+    assert.equal(record.server.version, '0.32.15');
+    for (const task of record.tasks) {
+      const truth = d.truth(MODEL, mix.prompt, task.answer);
+      assert.ok(task.lower <= truth + 1e-6 && truth <= task.upper + 1e-6, `${task.id}: ${truth} vs [${task.lower}, ${task.upper}]`);
+      assert.ok(task.upper - task.lower < 0.05, `${task.id}: width ${task.upper - task.lower}`);
+    }
+    assert.equal(record.metrics.r, 4);
+    assert.deepEqual(record.completions.slice(0, 4).map((c) => c.tasks[0]), ['sum.digits', 'sum.en', 'sum.fr', 'sum.es']);
+  } finally {
+    await d.close();
+  }
+});
+
+test('a source build reporting 0.0.0 is probed, not sent to sampling (D8)', async () => {
+  const d = await startOllamaDouble({ version: '0.0.0', models: [{ name: MODEL, script: [scriptFromAnswers(mix.prompt, SCRIPT)] }] });
+  try {
+    const record = await analyzeMix(new OllamaClient({ host: d.url, retries: 0 }), mix, detection, { model: MODEL });
+    assert.equal(record.status, 'complete', record.error?.message);
+    assert.equal(record.method, 'logprobs');
+    assert.equal(record.server.logprobs, true);
+    assert.ok(!record.warnings.some((w) => w.code === 'sampling-fallback'));
+  } finally {
+    await d.close();
+  }
 });
 
 test('a simulated model is flagged in the record; options are all recorded', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { OllamaClient } from '../../src/core/ollama/client';
 import { OllamaError } from '../../src/core/ollama/errors';
-import { scriptFromAnswers, startOllamaDouble, type OllamaDouble } from '../double/index';
+import { DEFAULT_FILLER_PROB, DEFAULT_VOCAB_SIZE, scriptFromAnswers, startOllamaDouble, type OllamaDouble } from '../double/index';
 
 const PROMPT = '60+21->';
 let double: OllamaDouble;
@@ -50,7 +50,8 @@ test('a 1-token request returns the top alternatives with probabilities', async 
   const sorted = [...reply.top].sort((a, b) => b.logprob - a.logprob);
   assert.deepEqual(reply.top, sorted);
   const first = reply.top.find((t) => t.token === '81');
-  assert.ok(first && Math.abs(Math.exp(first.logprob) - 0.5) < 1e-6);
+  // 0.5 of the scripted mass, which gives up the vocabulary tail (fillers pad the list to 20).
+  assert.ok(first && Math.abs(Math.exp(first.logprob) - 0.5 * (1 - DEFAULT_VOCAB_SIZE * DEFAULT_FILLER_PROB)) < 1e-6);
   const request = double.requests.at(-1)!.body as Record<string, unknown>;
   assert.equal(request['raw'], true);
   assert.equal(request['think'], false);
@@ -179,5 +180,63 @@ test('pull streams progress and installs the model', async () => {
     assert.match(err.message, /file does not exist/);
   } finally {
     await pulling.close();
+  }
+});
+
+for (const version of ['0.13.0', '0.32.15']) {
+  test(`${version}: a prompt over num_ctx is refused (truncate: false) → context-overflow, never cut silently (D3)`, async () => {
+    const d = await startOllamaDouble({ version, models: [{ name: 'double-ctx', parameters: { num_ctx: 32 }, script: [scriptFromAnswers(PROMPT, [{ text: '81', prob: 0.5 }])] }] });
+    try {
+      const c = new OllamaClient({ host: d.url, retries: 0 });
+      const long = `${'12+34->46\n'.repeat(20)}${PROMPT}`;
+      const err = await rejectsWith(c.nextTokens('double-ctx', long, 20), 'context-overflow');
+      assert.match(err.nextStep, /num_ctx/);
+      if (version === '0.32.15') assert.match(err.message, /\d+ tokens/);
+      await rejectsWith(c.generate({ model: 'double-ctx', prompt: long, options: { num_predict: 2 } }), 'context-overflow');
+      for (const r of d.requests.filter((x) => x.path === '/api/generate')) assert.equal((r.body as Record<string, unknown>)['truncate'], false);
+      // A prompt that fits is fine.
+      const ok = await c.nextTokens('double-ctx', PROMPT, 20);
+      assert.equal(ok.top.length, 20);
+    } finally {
+      await d.close();
+    }
+  });
+
+  test(`${version}: scoring requests send stop: [] so a Modelfile stop cannot swallow the entry (D4)`, async () => {
+    // The Modelfile stops at "81", the greedy token: without stop: [] the reply has no logprobs.
+    const d = await startOllamaDouble({ version, models: [{ name: 'double-stop81', parameters: { stop: ['81', 'User:'] }, script: [scriptFromAnswers(PROMPT, [{ text: '81', prob: 0.5 }, { text: 'eighty-one', prob: 0.3 }])] }] });
+    try {
+      const c = new OllamaClient({ host: d.url, retries: 0 });
+      d.resetCounters();
+      const reply = await c.nextTokens('double-stop81', PROMPT, 20);
+      assert.equal(d.counters.generate, 1, 'one request: the greedy token kept its entry');
+      assert.equal(reply.generated?.token, '81');
+      const body = d.requests.find((r) => r.path === '/api/generate')!.body as { options: Record<string, unknown> };
+      assert.deepEqual(body.options['stop'], []);
+      // The same request without stop: [] loses the entry (what the double emulates of both generations).
+      const raw = await fetch(`${d.url}/api/generate`, { method: 'POST', body: JSON.stringify({ model: 'double-stop81', prompt: PROMPT, raw: true, stream: false, logprobs: true, top_logprobs: 20, options: { num_predict: 1, temperature: 0 } }) });
+      const json = (await raw.json()) as Record<string, unknown>;
+      assert.equal(json['logprobs'], undefined);
+      assert.equal(json['done_reason'], 'stop');
+    } finally {
+      await d.close();
+    }
+  });
+}
+
+test('Modelfile stops printed Go-quoted (%#v) are read back exactly (D6)', async () => {
+  const stops = ['\n\n', '\t', 'say "hi"', 'back\\slash', '<|eot_id|>', 'é'];
+  const d = await startOllamaDouble({ models: [{ name: 'double-quoted', parameters: { stop: stops, temperature: 0.2 }, script: [] }] });
+  try {
+    const shown = await client().showModel(MODEL);
+    assert.deepEqual(shown.stops, []);
+    const c = new OllamaClient({ host: d.url, retries: 0 });
+    const details = await c.showModel('double-quoted');
+    assert.deepEqual(details.stops, stops);
+    const raw = (await (await fetch(`${d.url}/api/show`, { method: 'POST', body: JSON.stringify({ model: 'double-quoted' }) })).json()) as { parameters: string };
+    assert.ok(raw.parameters.includes('stop                           "\\n\\n"'), raw.parameters);
+    assert.ok(raw.parameters.includes('stop                           "say \\"hi\\""'), raw.parameters);
+  } finally {
+    await d.close();
   }
 });

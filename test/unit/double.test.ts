@@ -9,12 +9,17 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   buildDemoModels,
+  DEFAULT_FILLER_PROB,
+  DEFAULT_VOCAB_SIZE,
+  FILLER_MARK,
+  goQuote,
   groundTruth,
   randomScriptedModel,
   scriptFromAnswers,
   servedName,
   startOllamaDouble,
   tokenize,
+  tokenizerBias,
   type OllamaDouble,
   type ScriptedModel,
   type TokenDist,
@@ -28,7 +33,12 @@ interface Entry {
   top_logprobs?: Entry[];
 }
 
-const f32ln = (p: number): number => Math.fround(Math.log(p));
+/** The vocabulary tail (filler tokens) every scripted distribution gives up by default. */
+const TAIL = DEFAULT_VOCAB_SIZE * DEFAULT_FILLER_PROB;
+/** Scale of a scripted probability once the tail is taken out. */
+const S = 1 - TAIL;
+/** float32 logprob of a scripted probability p, as served (normalised to 1 − tail). */
+const f32ln = (p: number): number => Math.fround(Math.log(p * S));
 
 async function post(d: OllamaDouble, path: string, body: unknown, init: RequestInit = {}): Promise<Response> {
   return fetch(`${d.url}${path}`, {
@@ -311,7 +321,7 @@ describe('ollama double: /api/generate', () => {
     assert.equal(whole.done_reason, streamed[streamed.length - 1]?.done_reason);
   });
 
-  test('logprobs schema: bytes, EOS without bytes, descending top_logprobs, T = 1 values', async () => {
+  test('logprobs schema (go profile): bytes, literal EOS, padded descending top_logprobs, T = 1 values', async () => {
     // Find a seed that starts with "é" to see multi-byte bytes.
     let found: Json | undefined;
     for (let seed = 0; seed < 200 && !found; seed++) {
@@ -324,15 +334,22 @@ describe('ollama double: /api/generate', () => {
     assert.deepEqual(e.bytes, [0xc3, 0xa9]);
     assert.equal(e.logprob, f32ln(0.15));
     const top = e.top_logprobs as Entry[];
-    assert.equal(top.length, 4, 'the whole (4-token) distribution fits in 20');
+    assert.equal(top.length, 20, 'always exactly top_logprobs entries: the 4 scripted tokens, then vocabulary fillers');
     assert.deepEqual(
-      top.map((t) => t.token),
-      ['A', 'B', 'é', ''],
+      top.slice(0, 4).map((t) => t.token),
+      ['A', 'B', 'é', '<eos>'],
     );
     for (let i = 1; i < top.length; i++) assert.ok((top[i - 1] as Entry).logprob >= (top[i] as Entry).logprob);
     const eos = top[3] as Entry;
     assert.equal(eos.logprob, f32ln(0.05));
-    assert.ok(!('bytes' in eos), 'EOS entry has no bytes');
+    assert.deepEqual(eos.bytes, [...Buffer.from('<eos>')], 'Go runners print the EOS by its literal text, with bytes');
+    for (const f of top.slice(4)) {
+      assert.ok(f.token.startsWith(FILLER_MARK), `filler ${JSON.stringify(f.token)}`);
+      assert.equal(f.logprob, Math.fround(Math.log(DEFAULT_FILLER_PROB)));
+      assert.deepEqual(f.bytes, [...Buffer.from(f.token)]);
+    }
+    const seen = top.reduce((s, t) => s + Math.exp(t.logprob), 0);
+    assert.ok(1 - seen > 1e-4 && 1 - seen < 4e-4, `unseen mass ${1 - seen} ≈ the vocabulary tail`);
     assert.deepEqual(Object.keys(top[0] as Entry), ['token', 'logprob', 'bytes']);
 
     // Normalisation of unnormalised script weights (3:1).
@@ -344,6 +361,9 @@ describe('ollama double: /api/generate', () => {
       ge.top_logprobs?.map((t) => t.logprob),
       [f32ln(0.75), f32ln(0.25)],
     );
+    // A larger list is padded with fillers of the vocabulary tail.
+    const g3 = await genJson(d, { model: 'double-basic', prompt: `${P}Ab`, raw: true, logprobs: true, top_logprobs: 3, options: { temperature: 0, num_predict: 1 } });
+    assert.equal(((g3.logprobs as Entry[])[0] as Entry).top_logprobs?.length, 3);
 
     // top_logprobs 0 → no key; logprobs false → no logprobs at all.
     const noTop = await genJson(d, { model: 'double-basic', prompt: P, raw: true, logprobs: true, top_logprobs: 0, options: { temperature: 0, num_predict: 1 } });
@@ -704,18 +724,23 @@ describe('ollama double: scheduling, pull, counters', () => {
 describe('ollama double: ground truth and sampling', () => {
   test('groundTruth on a hand-built model with two tokenizations (by hand)', () => {
     const close = (a: number, b: number): void => assert.ok(Math.abs(a - b) < 1e-12, `${a} ≈ ${b}`);
+    // Every step gives up the vocabulary tail: a k-token path is scaled by S^k.
     // "81" = [81] + [8,1] = 0.5 + 0.2·0.6
-    close(groundTruth(G, 'Q:', '81'), 0.62);
+    close(groundTruth(G, 'Q:', '81'), 0.5 * S + 0.2 * 0.6 * S ** 2);
     // terminated: [81]·P(term|81) + [8,1]·P(term|81) + [8,"1\n"] + ["81\n"]; P(term|81) = 0.7 ("\n") + 0.2 (EOS)
-    close(groundTruth(G, 'Q:', '81', { terminated: true }), 0.5 * 0.9 + 0.2 * 0.6 * 0.9 + 0.2 * 0.1 + 0.05);
-    close(groundTruth(G, 'Q:', '8'), 0.2);
+    close(groundTruth(G, 'Q:', '81', { terminated: true }), 0.5 * 0.9 * S ** 2 + 0.2 * 0.6 * 0.9 * S ** 3 + 0.2 * 0.1 * S ** 2 + 0.05 * S);
+    close(groundTruth(G, 'Q:', '8'), 0.2 * S);
     close(groundTruth(G, 'Q:', '8', { terminated: true }), 0); // no "\n"-token or EOS at "8"
     // "810" = [81,0] + [8,10] + [8,1,0]; terminated: fallback at "810" is "\n" 0.9 + EOS 0.1
-    close(groundTruth(G, 'Q:', '810'), 0.5 * 0.1 + 0.2 * 0.3 + 0.2 * 0.6 * 0.1);
-    close(groundTruth(G, 'Q:', '810', { terminated: true }), 0.122);
-    close(groundTruth(G, 'Q:', ' 81'), 0.1);
+    close(groundTruth(G, 'Q:', '810'), 0.5 * 0.1 * S ** 2 + 0.2 * 0.3 * S ** 2 + 0.2 * 0.6 * 0.1 * S ** 3);
+    close(groundTruth(G, 'Q:', '810', { terminated: true }), (0.5 * 0.1 * S ** 2 + 0.2 * 0.3 * S ** 2 + 0.2 * 0.6 * 0.1 * S ** 3) * S);
+    close(groundTruth(G, 'Q:', ' 81'), 0.1 * S);
     close(groundTruth(G, 'Q:', 'nope'), 0);
-    assert.equal(groundTruth(G, 'unscripted prompt', '\n'), 0.9, 'fallback applies off-script');
+    close(groundTruth(G, 'unscripted prompt', '\n'), 0.9 * S); // the fallback applies off-script
+    // Without a vocabulary tail the hand values are exact.
+    const G0: ScriptedModel = { ...G, vocabulary: { size: 0 } };
+    close(groundTruth(G0, 'Q:', '81'), 0.62);
+    close(groundTruth(G0, 'Q:', '810', { terminated: true }), 0.122);
   });
 
   test('double.truth uses the served model', async () => {
@@ -859,8 +884,8 @@ describe('ollama double: script builders and tokenizer', () => {
     const after81 = entry.nodes['81'] as TokenDist;
     assert.ok(Math.abs((after81.find((e) => e.token === '\n')?.prob ?? 0) - 0.9) < 1e-12);
     // Ground truth ≈ intended mass.
-    assert.ok(Math.abs(groundTruth(model, '60+21->', '81') - 0.4) < 1e-12);
-    assert.ok(Math.abs(groundTruth(model, '60+21->', '81', { terminated: true }) - 0.4 * (0.9 + 0.1 * 0.3)) < 1e-12);
+    assert.ok(Math.abs(groundTruth(model, '60+21->', '81') - 0.4 * S) < 1e-12);
+    assert.ok(Math.abs(groundTruth(model, '60+21->', '81', { terminated: true }) - 0.4 * (0.9 + 0.1 * 0.3) * S ** 2) < 1e-12);
     const e1 = groundTruth(model, '60+21->', 'eighty-one');
     assert.ok(e1 > 0.2 * 0.93 && e1 < 0.2, `eighty-one ≈ 0.2 (${e1})`);
     assert.ok(groundTruth(model, '60+21->', 'ochenta y uno') > 0.05 * 0.9);
@@ -870,7 +895,7 @@ describe('ollama double: script builders and tokenizer', () => {
       { text: '105', prob: 0.2, tokens: ['10', '5'] },
     ]);
     const m2: ScriptedModel = { name: 'double-prefix', script: [e2] };
-    assert.ok(Math.abs(groundTruth(m2, 'Q', '10') - 0.5) < 1e-12, 'unterminated P("10") includes "105" (paper §11)');
+    assert.ok(Math.abs(groundTruth(m2, 'Q', '10') - 0.5 * S) < 1e-12, 'unterminated P("10") includes "105" (paper §11)');
     const t10 = groundTruth(m2, 'Q', '10', { terminated: true });
     assert.ok(t10 > 0.3 * 0.9 * 0.95 && t10 < 0.3, `terminated P("10") ≈ 0.3·0.93 (${t10})`);
     assert.ok(Math.abs(groundTruth(m2, 'Q', '105') / 0.2 - 1) < 0.04);
@@ -924,9 +949,9 @@ describe('ollama double: script builders and tokenizer', () => {
       assert.deepEqual(demo.models.map((m) => m.name), ['double-superposed:latest', 'double-collapsed:latest']);
       const [sup, col] = demo.models as [ScriptedModel, ScriptedModel];
       const prompt = '96@55=96\n88@46=46\n32@36=';
-      assert.ok(Math.abs(groundTruth(sup, prompt, '36') - 0.3) < 1e-12);
-      assert.ok(Math.abs(groundTruth(sup, prompt, '32') - 0.25) < 1e-12);
-      assert.ok(Math.abs(groundTruth(col, prompt, '36') - 0.9) < 1e-12, 'first answer in file order, not "32"');
+      assert.ok(Math.abs(groundTruth(sup, prompt, '36') - 0.3 * S) < 1e-12);
+      assert.ok(Math.abs(groundTruth(sup, prompt, '32') - 0.25 * S) < 1e-12);
+      assert.ok(Math.abs(groundTruth(col, prompt, '36') - 0.9 * S) < 1e-12, 'first answer in file order, not "32"');
       assert.ok(logs.some((l) => l.includes('other.txt')));
       // Served over HTTP: greedy answer differs between the two demo models on the "collapsed" prompt.
       const d = await startOllamaDouble({ models: demo.models });
@@ -941,6 +966,361 @@ describe('ollama double: script builders and tokenizer', () => {
       assert.ok(logs.some((l) => /no answers table/.test(l)));
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// ---------------------------------------------------------------- profiles (version lines)
+
+const NICHI = [0xe6, 0x97, 0xa5]; // "日"
+const FFFD = [0xef, 0xbf, 0xbd];
+
+/** A model with control tokens, byte pieces of "日" and a continuation-only piece. */
+const pieces: ScriptedModel = {
+  name: 'double-pieces',
+  eosToken: '<end_of_turn>',
+  endTokens: ['<eos>'],
+  controlTokens: ['<start_of_turn>'],
+  script: [
+    {
+      prompt: 'J:',
+      nodes: {
+        '': [
+          { token: '', bytes: NICHI.slice(0, 2), prob: 0.4 },
+          { token: 'x', prob: 0.2 },
+          { token: '<start_of_turn>', prob: 0.15 },
+          { token: '', prob: 0.1 },
+          { token: '<eos>', prob: 0.05 },
+          { token: '', bytes: [0xa5], prob: 0.05 },
+          { token: '', bytes: [0x61, 0xe6], prob: 0.05 },
+        ],
+        x: [{ token: '\n', prob: 1 }],
+        '<start_of_turn>': [{ token: 'model', prob: 1 }],
+      },
+      byteNodes: [{ ctx: NICHI.slice(0, 2), dist: [{ token: '', bytes: [0xa5], prob: 1 }] }],
+    },
+    {
+      prompt: 'H:',
+      nodes: { '': [{ token: 'Us', prob: 1 }], Us: [{ token: 'er', prob: 1 }], User: [{ token: ':', prob: 1 }] },
+    },
+  ],
+};
+
+async function gen(d: OllamaDouble, body: Json): Promise<Json> {
+  return genJson(d, { raw: true, logprobs: true, top_logprobs: 20, ...body });
+}
+
+/** A seed whose first sampled token is the one wanted (the double is deterministic per seed). */
+async function seedFor(d: OllamaDouble, model: string, prompt: string, accept: (r: Json) => boolean, extra: Json = {}): Promise<{ seed: number; reply: Json }> {
+  for (let seed = 0; seed < 400; seed++) {
+    const reply = await gen(d, { model, prompt, options: { ...SAMPLE_ALL, seed, num_predict: 1, ...extra } });
+    if (accept(reply)) return { seed, reply };
+  }
+  throw new Error('no seed found');
+}
+
+describe('ollama double: profiles chosen by version', () => {
+  test('version → profile: < 0.30 go (0.0.0 too), ≥ 0.30 llama-server; the profile can be forced', async () => {
+    for (const [version, profile] of [['0.13.0', 'go'], ['0.24.0', 'go'], ['0.0.0', 'go'], ['0.30.0', 'llama-server'], ['0.32.15', 'llama-server']] as const) {
+      const d = await startOllamaDouble({ models: [], version });
+      try {
+        assert.equal(d.profile, profile, version);
+        assert.equal(d.version, version);
+        assert.deepEqual(await (await fetch(`${d.url}/api/version`)).json(), { version });
+      } finally {
+        await d.close();
+      }
+    }
+    const forced = await startOllamaDouble({ models: [], version: '0.0.0', profile: 'llama-server' });
+    assert.equal(forced.profile, 'llama-server');
+    await forced.close();
+    const dflt = await startOllamaDouble({ models: [] });
+    assert.equal(dflt.profile, 'go');
+    assert.equal(dflt.version, '0.13.0');
+    await dflt.close();
+  });
+
+  describe('go (< 0.30)', () => {
+    let d: OllamaDouble;
+    before(async () => {
+      d = await startOllamaDouble({ models: [pieces, basic], version: '0.24.0' });
+    });
+    after(() => d.close());
+
+    test('top list: literal end/control texts with bytes; partial UTF-8 as one U+FFFD per invalid byte', async () => {
+      const r = await gen(d, { model: 'double-pieces', prompt: 'J:', options: { temperature: 0, num_predict: 1 } });
+      // The greedy token is the partial piece E6 97: nothing is sent (below); take the list from a sampled text token.
+      assert.equal(r.logprobs, undefined);
+      const { reply } = await seedFor(d, 'double-pieces', 'J:', (x) => x.response === 'x');
+      const top = ((reply.logprobs as Entry[])[0] as Entry).top_logprobs as Entry[];
+      assert.equal(top.length, 20);
+      const byToken = top.slice(0, 7).map((e) => [e.token, e.bytes]);
+      assert.deepEqual(byToken, [
+        ['\ufffd\ufffd', [...FFFD, ...FFFD]],
+        ['x', [0x78]],
+        ['<start_of_turn>', [...Buffer.from('<start_of_turn>')]],
+        ['<end_of_turn>', [...Buffer.from('<end_of_turn>')]],
+        ['<eos>', [...Buffer.from('<eos>')]],
+        ['\ufffd', FFFD],
+        ['a\ufffd', [0x61, ...FFFD]],
+      ]);
+    });
+
+    test('a sampled partial piece: held until the character completes (all entries then), dropped at num_predict (flushPending)', async () => {
+      const { seed, reply } = await seedFor(d, 'double-pieces', 'J:', (x) => x.response === '' && x.done_reason === 'length');
+      assert.equal(reply.logprobs, undefined, 'no logprobs at all: the piece is trimmed and nothing is sent');
+      assert.equal(reply.eval_count, 1);
+      const lines = await ndjson(await post(d, '/api/generate', { model: 'double-pieces', prompt: 'J:', raw: true, logprobs: true, options: { ...SAMPLE_ALL, seed, num_predict: 2 } }));
+      const chunks = lines.slice(0, -1);
+      assert.equal(chunks.length, 1, 'one chunk once the character is complete');
+      assert.equal(chunks[0]?.response, '日');
+      assert.deepEqual(((chunks[0]?.logprobs as Entry[]) ?? []).map((e) => e.token), ['\ufffd\ufffd', '\ufffd']);
+    });
+
+    test('a sampled control token is text; a sampled end token (either) ends with "stop" and no entry', async () => {
+      const { reply } = await seedFor(d, 'double-pieces', 'J:', (x) => String(x.response).startsWith('<start_of_turn>'));
+      assert.equal(((reply.logprobs as Entry[])[0] as Entry).token, '<start_of_turn>');
+      const ends = new Set<string>();
+      for (let seed = 0; seed < 300 && ends.size < 1; seed++) {
+        const r = await gen(d, { model: 'double-pieces', prompt: 'J:', options: { ...SAMPLE_ALL, seed, num_predict: 1 } });
+        if (r.done_reason === 'stop') {
+          assert.equal(r.logprobs, undefined);
+          assert.equal(r.response, '');
+          ends.add('stop');
+        }
+      }
+      assert.equal(ends.size, 1);
+    });
+
+    test('stop hold-back: a held stop prefix is flushed at num_predict (Go)', async () => {
+      const r = await gen(d, { model: 'double-pieces', prompt: 'H:', options: { temperature: 0, num_predict: 2, stop: ['User:'] } });
+      assert.equal(r.response, 'User');
+      assert.deepEqual((r.logprobs as Entry[]).map((e) => e.token), ['Us', 'er']);
+    });
+  });
+
+  describe('llama-server (≥ 0.30)', () => {
+    let d: OllamaDouble;
+    before(async () => {
+      d = await startOllamaDouble({ models: [pieces, basic], version: '0.32.15' });
+    });
+    after(() => d.close());
+
+    test('top list: control, end and lead-partial pieces as "" without bytes; continuation-only as "\\ufffd"', async () => {
+      const { reply } = await seedFor(d, 'double-pieces', 'J:', (x) => x.response === 'x');
+      const top = ((reply.logprobs as Entry[])[0] as Entry).top_logprobs as Entry[];
+      assert.equal(top.length, 20);
+      assert.deepEqual(
+        top.slice(0, 7).map((e) => [e.token, e.bytes]),
+        [
+          ['', undefined],
+          ['x', [0x78]],
+          ['', undefined],
+          ['', undefined],
+          ['', undefined],
+          ['\ufffd', FFFD],
+          ['a', [0x61]],
+        ],
+      );
+      for (const e of top.filter((x) => x.token === '')) assert.ok(!('bytes' in e));
+    });
+
+    test('chunks with empty text are dropped with their entries: control tokens, incomplete characters, held stop prefixes', async () => {
+      // A sampled control token: no entry; the generation goes on.
+      const ctl = await seedFor(d, 'double-pieces', 'J:', (x) => x.done_reason === 'length' && x.logprobs === undefined && x.response === '');
+      const two = await gen(d, { model: 'double-pieces', prompt: 'J:', options: { ...SAMPLE_ALL, seed: ctl.seed, num_predict: 2 } });
+      // Either the partial piece then its completion ("日", one entry: the completing token's) or the
+      // control token then "model" (one entry: "model"'s).
+      assert.ok(two.response === '日' || two.response === 'model', String(two.response));
+      const entries = (two.logprobs as Entry[]).map((e) => e.token);
+      assert.deepEqual(entries, [two.response === '日' ? '\ufffd' : 'model']);
+      // A held stop prefix is never sent: at num_predict it is lost with its entries.
+      const held = await gen(d, { model: 'double-pieces', prompt: 'H:', options: { temperature: 0, num_predict: 2, stop: ['User:'] } });
+      assert.equal(held.response, '');
+      assert.equal(held.logprobs, undefined);
+      assert.equal(held.done_reason, 'length');
+      // A full match: the text before the stop goes out (here nothing), and the generation stops.
+      const full = await gen(d, { model: 'double-pieces', prompt: 'H:', options: { temperature: 0, stop: ['User:'] } });
+      assert.equal(full.response, '');
+      assert.equal(full.done_reason, 'stop');
+    });
+
+    test('plain text streams as on Go runners (one chunk and one entry per token)', async () => {
+      const lines = await ndjson(await post(d, '/api/generate', { model: 'double-basic', prompt: P, raw: true, logprobs: true, options: { temperature: 0 } }));
+      assert.deepEqual(lines.slice(0, -1).map((c) => c.response), ['A', 'b', 'c']);
+      assert.deepEqual(lines.slice(0, -1).map((c) => (c.logprobs as Entry[]).length), [1, 1, 1]);
+      assert.equal(lines.at(-1)?.done_reason, 'stop');
+    });
+  });
+
+  describe('num_ctx: truncation, or a 400 with truncate:false', () => {
+    const prompt = `${'ab '.repeat(30)}end->`; // 30 " ab" words…: many tokens
+    const model: ScriptedModel = { name: 'double-ctx', parameters: { num_ctx: 20 }, script: [{ prompt, nodes: { '': [{ token: 'OK', prob: 1 }] } }], fallback: [{ token: 'cut', prob: 1 }] };
+    for (const [version, want, error] of [
+      ['0.24.0', 20, 'the input length exceeds the context length'],
+      ['0.32.15', 20 - Math.floor((20 - 4) / 2), `request (${tokenize(prompt).length} tokens) exceeds the available context size (20 tokens), try increasing it`],
+    ] as const) {
+      test(`${version}: silent truncation to ${want} tokens (first 4 kept); truncate:false → 400`, async () => {
+        const d = await startOllamaDouble({ models: [model], version });
+        try {
+          const cut = await genJson(d, { model: 'double-ctx', prompt, raw: true, options: { temperature: 0, num_predict: 1 } });
+          assert.equal(cut.prompt_eval_count, want);
+          assert.equal(cut.response, 'cut', 'the model saw the cut prompt (no longer the scripted one)');
+          const big = await genJson(d, { model: 'double-ctx', prompt, raw: true, options: { temperature: 0, num_predict: 1, num_ctx: 4096 } });
+          assert.equal(big.prompt_eval_count, tokenize(prompt).length);
+          assert.equal(big.response, 'OK');
+          const refused = await post(d, '/api/generate', { model: 'double-ctx', prompt, raw: true, truncate: false, stream: false, options: { num_predict: 1 } });
+          assert.equal(refused.status, 400);
+          assert.deepEqual(await refused.json(), { error });
+          const fits = await genJson(d, { model: 'double-ctx', prompt: 'short', raw: true, truncate: false, options: { num_predict: 1 } });
+          assert.equal(fits.done, true);
+        } finally {
+          await d.close();
+        }
+      });
+    }
+  });
+
+  test('Modelfile parameters are printed Go-quoted (%#v): stop "\\n\\n" shows as `"\\n\\n"`', async () => {
+    const d = await startOllamaDouble({ models: [{ name: 'double-q', parameters: { stop: ['\n\n', 'say "x"', '\t', 'é', '\u0001'], temperature: 0.5, num_ctx: 2048 }, script: [] }] });
+    try {
+      const s = (await (await post(d, '/api/show', { model: 'double-q' })).json()) as Json;
+      const pad = (k: string) => k.padEnd(30);
+      assert.equal(
+        s.parameters,
+        [`${pad('stop')} "\\n\\n"`, `${pad('stop')} "say \\"x\\""`, `${pad('stop')} "\\t"`, `${pad('stop')} "é"`, `${pad('stop')} "\\x01"`, `${pad('temperature')} 0.5`, `${pad('num_ctx')} 2048`].join('\n'),
+      );
+      assert.equal(goQuote('\n\n'), '"\\n\\n"');
+      assert.equal(goQuote('\u200b\u{1F600}\u{E000}'), '"\\u200b\u{1F600}\\ue000"');
+    } finally {
+      await d.close();
+    }
+  });
+});
+
+describe('ollama double: vocabulary tail, duplicates, bytes', () => {
+  test('top lists always have exactly top_logprobs entries (fillers); size 0 turns the tail off; twins are not merged', async () => {
+    const twins: ScriptedModel = { name: 'double-twins', script: [{ prompt: 'T:', nodes: { '': [{ token: 'a', prob: 0.5 }, { token: 'a', prob: 0.3 }, { token: 'b', prob: 0.2 }] } }] };
+    const d = await startOllamaDouble({ models: [twins, { ...twins, name: 'double-twins-0', vocabulary: { size: 0 } }] });
+    try {
+      for (const n of [1, 3, 5, 20]) {
+        const r = await gen(d, { model: 'double-twins', prompt: 'T:', top_logprobs: n, options: { temperature: 0, num_predict: 1 } });
+        const top = ((r.logprobs as Entry[])[0] as Entry).top_logprobs as Entry[];
+        assert.equal(top.length, n);
+        assert.deepEqual(top.slice(0, 3).map((e) => e.token), ['a', 'a', 'b'].slice(0, n));
+      }
+      const r0 = await gen(d, { model: 'double-twins-0', prompt: 'T:', options: { temperature: 0, num_predict: 1 } });
+      const top0 = ((r0.logprobs as Entry[])[0] as Entry).top_logprobs as Entry[];
+      assert.deepEqual(top0.map((e) => [e.token, e.logprob]), [['a', Math.fround(Math.log(0.5))], ['a', Math.fround(Math.log(0.3))], ['b', Math.fround(Math.log(0.2))]]);
+      // Sampling: the twins are two tokens with their own mass.
+      let a = 0;
+      for (let seed = 0; seed < 400; seed++) if ((await gen(d, { model: 'double-twins-0', prompt: 'T:', options: { ...SAMPLE_ALL, seed, num_predict: 1 } })).response === 'a') a++;
+      assert.ok(Math.abs(a / 400 - 0.8) < 0.08, `P(a) sampled ${a / 400}`);
+      assert.ok(Math.abs(groundTruth(twins, 'T:', 'a') - 0.8 * S) < 1e-12);
+    } finally {
+      await d.close();
+    }
+  });
+
+  test('ground truth over bytes: byte pieces join ("日" = E6 97 + A5); end and control tokens never spell text', () => {
+    const close = (a: number, b: number): void => assert.ok(Math.abs(a - b) < 1e-12, `${a} ≈ ${b}`);
+    const m: ScriptedModel = { ...pieces, vocabulary: { size: 0 } };
+    close(groundTruth(m, 'J:', '日'), 0.4);
+    close(groundTruth(m, 'J:', '日', { terminated: true }), 0.4); // the fallback after "日": "\n" 0.9 + EOS 0.1
+    close(groundTruth(m, 'J:', 'x', { terminated: true }), 0.2);
+    close(groundTruth(m, 'J:', 'a'), 0); // "a" + E6 is a piece longer than "a"
+    close(groundTruth(m, 'J:', '<start_of_turn>'), 0);
+    close(groundTruth(m, 'J:', '', { terminated: true }), 0.1 + 0.05); // EOS and the other end token
+    assert.throws(() => groundTruth(m, 'J:', `${FILLER_MARK}1`), /U\+E000/);
+  });
+
+  test('Monte Carlo through HTTP agrees with the byte-level ground truth on both profiles', async () => {
+    const answers = ['日本', 'ñandú', 'veintidós', '81'];
+    const model = randomScriptedModel(31, 'double-mc-bytes', 'MC->', answers, { bytePieces: 0.9, answerMass: 0.9 });
+    assert.ok(model.script[0]?.byteNodes?.length, 'byte pieces were scripted');
+    for (const version of ['0.24.0', '0.32.15']) {
+      const d = await startOllamaDouble({ models: [model], parallel: 8, version });
+      try {
+        const N = 1200;
+        const hits = new Map<string, number>();
+        for (let base = 0; base < N; base += 100) {
+          const batch = await Promise.all(Array.from({ length: 100 }, (_, i) => genJson(d, { model: 'double-mc-bytes', prompt: 'MC->', raw: true, options: { ...SAMPLE_ALL, seed: base + i, num_predict: 14, stop: ['\n'] } })));
+          for (const r of batch) {
+            const text = String(r.response);
+            for (const a of answers) if (text === a && r.done_reason === 'stop') hits.set(a, (hits.get(a) ?? 0) + 1);
+          }
+        }
+        for (const a of answers) {
+          const p = groundTruth(model, 'MC->', a, { terminated: true });
+          const freq = (hits.get(a) ?? 0) / N;
+          assert.ok(Math.abs(freq - p) < 4.5 * Math.sqrt((p * (1 - p)) / N) + 0.004, `${version} ${a}: ${freq} vs truth ${p}`);
+        }
+      } finally {
+        await d.close();
+      }
+    }
+  });
+
+  test('the prompt cache: a repeated prompt evaluates only its new tokens (prompt_eval_duration), count stays the whole prompt', async () => {
+    const d = await startOllamaDouble({ models: [basic], promptTokenNs: 1_000_000 });
+    try {
+      const long = `${'word '.repeat(200)}P:`;
+      const cold = await genJson(d, { model: 'double-basic', prompt: long, raw: true, options: { num_predict: 1 } });
+      const warm = await genJson(d, { model: 'double-basic', prompt: `${long}A`, raw: true, options: { num_predict: 1 } });
+      assert.equal(warm.prompt_eval_count, tokenize(`${long}A`).length);
+      assert.ok((cold.prompt_eval_duration as number) > 100 * 1_000_000, String(cold.prompt_eval_duration));
+      assert.ok((warm.prompt_eval_duration as number) < 5 * 1_000_000, String(warm.prompt_eval_duration));
+    } finally {
+      await d.close();
+    }
+  });
+});
+
+describe('ollama double: tokenizer-aware mode (D5)', () => {
+  // "81" canonically is one token; the path "8"+"1" is not canonical: the model continues differently.
+  const aware: ScriptedModel = {
+    name: 'double-aware',
+    vocabulary: { size: 0 },
+    tokenizerAware: { nodes: { '81': [{ token: '0', prob: 0.8 }, { token: '\n', prob: 0.2 }] } },
+    script: [{ prompt: 'A->', nodes: { '': [{ token: '81', prob: 0.5 }, { token: '8', prob: 0.5 }], '8': [{ token: '1', prob: 1 }], '81': [{ token: '\n', prob: 0.9 }, { token: '0', prob: 0.1 }] } }],
+  };
+
+  test('truth by token paths vs by text; tokenizerBias', () => {
+    const close = (a: number, b: number): void => assert.ok(Math.abs(a - b) < 1e-12, `${a} ≈ ${b}`);
+    close(groundTruth(aware, 'A->', '81', { terminated: true }), 0.5 * 0.9 + 0.5 * 0.2);
+    close(groundTruth(aware, 'A->', '81', { terminated: true, conditioning: 'text' }), 0.9);
+    close(groundTruth(aware, 'A->', '810'), 0.5 * 0.1 + 0.5 * 0.8);
+    const b = tokenizerBias(aware, 'A->', '81', { terminated: true });
+    close(b.bias, 0.9 - 0.55);
+    // Without the mode both conditionings agree.
+    const plain: ScriptedModel = { ...aware, tokenizerAware: undefined };
+    close(groundTruth(plain, 'A->', '81', { terminated: true }), 0.9);
+    // A perturbed off-path distribution (no override): deterministic and different from the scripted one.
+    const perturbed: ScriptedModel = { ...aware, tokenizerAware: { strength: 1 } };
+    const p1 = groundTruth(perturbed, 'A->', '81', { terminated: true });
+    assert.equal(p1, groundTruth(perturbed, 'A->', '81', { terminated: true }));
+    assert.ok(Math.abs(p1 - 0.9) > 1e-6);
+  });
+
+  test('1-token requests see the canonical state; generation follows the token path', async () => {
+    const d = await startOllamaDouble({ models: [aware], parallel: 8, float32Logprobs: false });
+    try {
+      // Asked as text, "A->81" is canonical: "\n" 0.9.
+      const r = await gen(d, { model: 'double-aware', prompt: 'A->81', options: { temperature: 0, num_predict: 1 } });
+      assert.equal(((r.logprobs as Entry[])[0] as Entry).token, '\n');
+      assert.equal(((r.logprobs as Entry[])[0] as Entry).logprob, Math.log(0.9));
+      // Generated from "A->": after "8"+"1" the model mostly writes "0".
+      const N = 1000;
+      let done81 = 0;
+      for (let base = 0; base < N; base += 100) {
+        const batch = await Promise.all(Array.from({ length: 100 }, (_, i) => genJson(d, { model: 'double-aware', prompt: 'A->', raw: true, options: { ...SAMPLE_ALL, seed: base + i, num_predict: 3, stop: ['\n'] } })));
+        for (const x of batch) if (x.response === '81' && x.done_reason === 'stop') done81++;
+      }
+      const p = groundTruth(aware, 'A->', '81', { terminated: true });
+      assert.ok(Math.abs(done81 / N - p) < 4.5 * Math.sqrt((p * (1 - p)) / N), `${done81 / N} vs path truth ${p}`);
+      assert.equal(d.truth('double-aware', 'A->', '81', { terminated: true }), p);
+    } finally {
+      await d.close();
     }
   });
 });

@@ -52,9 +52,30 @@ test('mixture counts follow the paper rounding (floor, then +1 in task order to 
   assert.deepEqual(mixtureCounts([0.25, 0.25, 0.25, 0.25], 80), [20, 20, 20, 20]);
 });
 
-test('Wilson interval: known values and edge cases', () => {
+const near = (got: number, want: number, tol = 5e-5) => assert.ok(Math.abs(got - want) < tol, `${got} vs ${want}`);
+
+test('Wilson interval: known values (asymmetric around p̂, unlike a Wald interval) and edge cases', () => {
   const [lo, hi] = wilsonInterval(50, 100);
-  assert.ok(Math.abs(lo - 0.4038) < 1e-3 && Math.abs(hi - 0.5962) < 1e-3);
+  near(lo, 0.4038);
+  near(hi, 0.5962);
+  // Published values (e.g. Newcombe 1998, method 3): 1 of 10 → [0.0179, 0.4042]; 3 of 10 → [0.1078, 0.6032].
+  const [a, b] = wilsonInterval(1, 10);
+  near(a, 0.01788, 1e-5);
+  near(b, 0.40415, 1e-5);
+  const [c, d] = wilsonInterval(3, 10);
+  near(c, 0.10779, 1e-5);
+  near(d, 0.60322, 1e-5);
+  // Centred above p̂ = 0.1 (a Wald-centred interval would be symmetric around it).
+  assert.ok(b - 0.1 > 2 * (0.1 - a));
+  const [e, f] = wilsonInterval(0, 10);
+  assert.equal(e, 0);
+  near(f, 0.27753, 1e-5);
+  const [g, h] = wilsonInterval(10, 10);
+  near(g, 0.72247, 1e-5);
+  assert.equal(h, 1);
+  const [i, j] = wilsonInterval(81, 263);
+  near(i, 0.25529, 1e-5);
+  near(j, 0.36621, 1e-5);
   const [zlo, zhi] = wilsonInterval(0, 200);
   assert.equal(zlo, 0);
   assert.ok(zhi > 0 && zhi < 0.02);
@@ -63,9 +84,16 @@ test('Wilson interval: known values and edge cases', () => {
   assert.ok(flo > 0.98 && fhi === 1);
 });
 
-test('mean interval', () => {
+test('mean interval: mean ± 1.96 standard errors (known values)', () => {
   const m = meanInterval([1, 2, 3, 4]);
   assert.equal(m.mean, 2.5);
-  assert.ok(m.lower < 2.5 && m.upper > 2.5);
+  // s = √(5/3), s/√n = 0.645497, × 1.959964 = 1.265151.
+  near(m.lower, 1.234849, 1e-6);
+  near(m.upper, 3.765151, 1e-6);
+  const r = meanInterval([0, 0, 2, 2, 1]);
+  // s = 1, s/√5 = 0.447214, × 1.959964 = 0.876523.
+  near(r.lower, 1 - 0.876523, 1e-6);
+  near(r.upper, 1 + 0.876523, 1e-6);
   assert.deepEqual(meanInterval([3]), { mean: 3, lower: 3, upper: 3 });
+  assert.ok(Number.isNaN(meanInterval([]).mean));
 });
