@@ -120,11 +120,34 @@ test('the generator takes proportions and rejects bad requests', () => {
   assert.ok(generateMix({ tasks: ['sum.en'], proportions: [1, 2], seed: 1 }).diagnostics.length > 0);
 });
 
-test('the shipped examples are the generator output for seed 0 and parse cleanly', () => {
+/**
+ * Examples per task kept in the shipped files: the generator's 20, cut for the two sets whose
+ * prompts would pass 512 tokens on Gemma 3 (its sliding-window cache cannot be rolled back, so a
+ * longer prompt is re-evaluated in full on every request: see test/live/live.test.ts).
+ */
+const SHIPPED_PER_TASK: Readonly<Record<string, number>> = { ab: 15, 'add-translate': 10 };
+
+/** The generator's seed-0 text with only the first `perTask` examples of each task, the query kept. */
+function shippedText(ids: readonly string[], perTask: number): string {
+  const full = generateMix({ tasks: ids, perTask: 20, seed: 0 }).text;
+  const parsed = parseMix(full, 'x.txt');
+  assert.ok(parsed.mix);
+  const detection = detectTasks(parsed.mix);
+  const lines = full.replace(/\n$/, '').split('\n');
+  const seen = new Map<string, number>();
+  const kept = parsed.mix.examples.filter((e, i) => {
+    const key = detection.matches[i]?.tasks.join('|') ?? '';
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+    return seen.get(key)! <= perTask;
+  });
+  return `${[...kept.map((e) => lines[e.line - 1]!), lines[lines.length - 1]!].join('\n')}\n`;
+}
+
+test('the shipped examples are the generator output for seed 0 (cut to their size) and parse cleanly', () => {
   const root = join(__dirname, '..', '..');
   for (const [name, ids] of Object.entries(TASK_SETS)) {
     const text = readFileSync(join(root, 'examples', `${name}.txt`), 'utf8');
-    assert.equal(text, generateMix({ tasks: ids, perTask: 20, seed: 0 }).text, `examples/${name}.txt is stale`);
+    assert.equal(text, shippedText(ids, SHIPPED_PER_TASK[name] ?? 20), `examples/${name}.txt is stale`);
     const parsed = parseMix(text, `${name}.txt`);
     assert.ok(parsed.mix);
     assert.equal(detectTasks(parsed.mix).tasks.length, ids.length);

@@ -51,10 +51,13 @@ export function neutralSampler(seed: number, numPredict: number): GenerationOpti
   };
 }
 
-/** The line a sample answers with: up to the first newline, trimmed. */
+/**
+ * The line a sample answers with: up to the first newline, as generated. Not trimmed: " Moscow" is
+ * not the answer "Moscow" — teacher-forced scoring measures the exact text, and so must sampling.
+ */
 export function normaliseSample(text: string): string {
   const newline = text.indexOf('\n');
-  return (newline >= 0 ? text.slice(0, newline) : text).trim();
+  return newline >= 0 ? text.slice(0, newline) : text;
 }
 
 /**
