@@ -1,3 +1,4 @@
+import { START_OLLAMA, startOllamaLabel, startOrInstallOllama } from './startOllama';
 import * as vscode from 'vscode';
 import { analyzeMix, isSimulatedModel } from '../core/analyze';
 import { hasErrors, type Diagnostic } from '../core/diagnostics';
@@ -21,7 +22,6 @@ import { ExperimentsTree, type ExperimentNode } from './views/experimentsTree';
 /** globalState key prefix: the user chose "Don't Show Again" for this remote host. */
 const REMOTE_ACK_KEY = 'superposition.remoteHostAcknowledged:';
 
-const OLLAMA_HELP = 'https://ollama.com/download';
 
 interface AnalysisInput {
   mix: PromptMix;
@@ -140,9 +140,10 @@ export class Lab implements vscode.Disposable, PanelActions {
     const settings = this.settings();
     const status = await this.service.refresh();
     if (!status.reachable) {
-      const choice = await vscode.window.showErrorMessage(`Superposition: ${status.error?.message ?? 'Ollama is not reachable.'} ${status.error?.nextStep ?? ''}`, 'Retry', 'Start Ollama', 'Open Settings');
+      const start = await startOllamaLabel();
+      const choice = await vscode.window.showErrorMessage(`Superposition: ${status.error?.message ?? 'Ollama is not reachable.'} ${status.error?.nextStep ?? ''}`, 'Retry', start, 'Open Settings');
       if (choice === 'Retry') return this.run(input);
-      if (choice === 'Start Ollama') void vscode.env.openExternal(vscode.Uri.parse(OLLAMA_HELP));
+      if (choice === start) await startOrInstallOllama(start);
       if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'superposition.host');
       return undefined;
     }
@@ -220,11 +221,12 @@ export class Lab implements vscode.Disposable, PanelActions {
       return;
     }
     if (record.status !== 'failed' || !record.error) return;
-    const actions = record.error.kind === 'model-not-found' ? ['Pull Model', 'Select Model'] : record.error.kind === 'not-running' ? ['Start Ollama', 'Open Settings'] : record.error.kind === 'timeout-first-byte' ? ['Open Settings'] : [];
+    const start = record.error.kind === 'not-running' ? await startOllamaLabel() : START_OLLAMA;
+    const actions = record.error.kind === 'model-not-found' ? ['Pull Model', 'Select Model'] : record.error.kind === 'not-running' ? [start, 'Open Settings'] : record.error.kind === 'timeout-first-byte' || record.error.kind === 'context-overflow' ? ['Open Settings'] : [];
     const choice = await vscode.window.showErrorMessage(`Superposition: ${record.error.message} ${record.error.nextStep ?? ''}`, ...actions, 'Re-run');
     if (choice === 'Pull Model') await this.pullModel(record.model);
     else if (choice === 'Select Model') await this.selectModel();
-    else if (choice === 'Start Ollama') void vscode.env.openExternal(vscode.Uri.parse(OLLAMA_HELP));
+    else if (choice === start) await startOrInstallOllama(start);
     else if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'superposition');
     else if (choice === 'Re-run') this.rerun(record.id);
   }

@@ -64,7 +64,6 @@ export function runErrorBox(record: Pick<RunRecord, 'status' | 'error'>, id = 'r
     { class: `message-box message-${kind}`, role: kind === 'error' ? 'alert' : 'status', id },
     h('p', { class: 'message-title' }, record.status === 'failed' ? 'The run failed: ' : 'The run stopped: ', record.error.message),
     record.error.nextStep ? h('p', { class: 'message-next' }, h('strong', null, 'Next step: '), record.error.nextStep) : null,
-    h('p', { class: 'message-kind' }, `(${record.error.kind})`),
   );
 }
 

@@ -129,7 +129,7 @@ const SHIPPED_PER_TASK: Readonly<Record<string, number>> = { ab: 15, 'add-transl
 
 /** The generator's seed-0 text with only the first `perTask` examples of each task, the query kept. */
 function shippedText(ids: readonly string[], perTask: number): string {
-  const full = generateMix({ tasks: ids, perTask: 20, seed: 0 }).text;
+  const full = generateMix({ tasks: ids, perTask: 20, seed: 0 }).text ?? '';
   const parsed = parseMix(full, 'x.txt');
   assert.ok(parsed.mix);
   const detection = detectTasks(parsed.mix);
