@@ -116,7 +116,7 @@ async function startProjectOllama(): Promise<{ server: RunningOllama; model: str
   }
   const t0 = Date.now();
   try {
-    const server = await startRealOllama(tools, { preload: tools.model, parallel: 2 });
+    const server = await startRealOllama(tools, { preload: tools.model, parallel: 1 });
     console.log(`Started the project's real Ollama ${server.version} at ${server.url} with ${tools.model} (Gemma 3 270M, loaded in ${Date.now() - t0} ms; log ${server.logFile}).`);
     return { server, model: tools.model };
   } catch (err) {

@@ -74,7 +74,7 @@ async function liveServer(env: NodeJS.ProcessEnv): Promise<string | undefined> {
   console.log(`\n== live: starting the real Ollama ${tools.version} (${tools.ollama}) with ${tools.model}`);
   const t0 = Date.now();
   try {
-    server = await startRealOllama(tools, { preload: tools.model, parallel: 2 });
+    server = await startRealOllama(tools, { preload: tools.model, parallel: 1 });
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
