@@ -29,7 +29,7 @@ HEADERS="$CACHE/headers-miniaudio-$MINIAUDIO_VERSION"
 GGUF_DIR="$CACHE/gguf"
 GGUF="$GGUF_DIR/$GGUF_NAME"
 MODELS="$CACHE/models"
-MODEL_MARK="$MODELS/.superposition-$MODEL-v2-$GGUF_SHA256" # v2: the recipe of the Modelfiles below
+MODEL_MARK="$MODELS/.superposition-$MODEL-v3-$GGUF_SHA256" # v2: the recipe of the Modelfiles below
 
 step="start"
 log() { printf '[ollama-tools] %s\n' "$*"; }
@@ -147,13 +147,15 @@ if [ ! -f "$MODEL_MARK" ]; then
     sleep 0.2
   done
   # Raw prompts need no template; the second model carries a Modelfile stop and a small context so
-  # the live suite can check that scoring neutralises Modelfile stops and reports context overflow.
+  # the live suite can check that scoring neutralises Modelfile stops (a newline is Gemma's most likely
+  # next token after a line) and reports context overflow.
   printf 'FROM %s\n' "$GGUF" >"$GGUF_DIR/Modelfile"
   # A Modelfile does not unescape "\n": the stop of two newlines is written as a  string.
-  printf 'FROM %s\nPARAMETER stop """\n\n"""\nPARAMETER stop "<end_of_turn>"\nPARAMETER num_ctx 512\n' "$GGUF" >"$GGUF_DIR/Modelfile.stops"
+  printf 'FROM %s\nPARAMETER stop """\n"""\nPARAMETER stop """\n\n"""\nPARAMETER stop "<end_of_turn>"\nPARAMETER num_ctx 512\n' "$GGUF" >"$GGUF_DIR/Modelfile.stops"
   OLLAMA_HOST="127.0.0.1:$port" "$BIN" create "$MODEL" -f "$GGUF_DIR/Modelfile" 2>&1 | tail -1 | sed -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/^/[create] /'
   OLLAMA_HOST="127.0.0.1:$port" "$BIN" create "$MODEL-stops" -f "$GGUF_DIR/Modelfile.stops" 2>&1 | tail -1 | sed -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/^/[create] /'
-  OLLAMA_HOST="127.0.0.1:$port" "$BIN" list | grep -q "^$MODEL:latest" || die "ollama list does not show $MODEL"
+  listed=$(OLLAMA_HOST="127.0.0.1:$port" "$BIN" list) # not piped into grep -q: with pipefail, SIGPIPE fails it
+  grep -q "^$MODEL:latest" <<<"$listed" || die "ollama list does not show $MODEL: $listed"
   kill $serve_pid 2>/dev/null || true
   wait $serve_pid 2>/dev/null || true
   trap - EXIT
