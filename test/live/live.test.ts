@@ -11,7 +11,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { analyzeMix } from '../../src/core/analyze';
-import { scoreAnswers } from '../../src/core/estimate/teacherForced';
+import { normaliseSample, neutralSampler } from '../../src/core/estimate/sampling';
+import { scoreAnswers, type TokenStep } from '../../src/core/estimate/teacherForced';
 import { ollamaTokenSource } from '../../src/core/estimate/tokenSource';
 import { RequestScheduler } from '../../src/core/ollama/scheduler';
 import { isExperimentFileText } from '../../src/core/experiments/fileKind';
@@ -19,6 +20,7 @@ import { parseMix } from '../../src/core/mix/parse';
 import { OllamaClient } from '../../src/core/ollama/client';
 import { compareVersions } from '../../src/core/ollama/errors';
 import { hostFromEnvironment } from '../../src/core/ollama/host';
+import type { Logprob } from '../../src/core/ollama/types';
 import type { RunRecord } from '../../src/core/record';
 import { detectTasks } from '../../src/core/tasks/detect';
 import { loadRealOllamaTools, startRealOllama } from './realOllama';
@@ -131,27 +133,77 @@ test('live: every example prompt is analysed with logprobs, complete and consist
   }
 });
 
-/** Terminated teacher-forced bounds against sampling: every task's bounds meet its (family-wise 95%) interval. */
-async function agreesWithSampling(t: TestContext, server: Live, label: string, mix: ReturnType<typeof mixOf>, samples = SAMPLES): Promise<void> {
-  const scored = await analyzeMix(client, mix.mix, mix.detection, { model: server.model, method: 'logprobs', terminated: true, concurrency: 2 });
-  const sampled = await analyzeMix(client, mix.mix, mix.detection, { model: server.model, method: 'sampling', samples, concurrency: 2, seed: 1 });
-  assertConsistent(scored, label);
-  assert.equal(sampled.status, 'complete', sampled.error?.message);
-  const tasks = [...new Map(scored.tasks.map((x) => [x.answer, x])).values()];
-  for (const task of tasks) {
-    const s = sampled.tasks.find((x) => x.answer === task.answer)!;
-    const [lo, hi] = familyWilson(s.count ?? 0, samples, tasks.length);
-    const overlap = lo <= task.upper + 1e-9 && task.lower <= hi + 1e-9;
-    t.diagnostic(`${label} ${task.id} "${task.answer}": teacher-forced [${task.lower.toFixed(4)}, ${task.upper.toFixed(4)}], sampled ${s.count}/${samples} = ${(s.probability).toFixed(4)} (family-wise 95% [${lo.toFixed(4)}, ${hi.toFixed(4)}])`);
-    assert.ok(overlap, `${label} ${task.id}: teacher-forced [${task.lower}, ${task.upper}] and sampled [${lo}, ${hi}] do not overlap: our reading of logprobs is wrong`);
+interface Sample {
+  /** The line, when the sample ended it (newline or end of text) within the token limit. */
+  line?: string;
+  /** The generated tokens, each with the model's own top list at that step. */
+  steps: Logprob[];
+}
+
+/** Neutral samples as `sampleAnswers` draws them (seed + i, stop at a newline), keeping their token paths. */
+async function drawSamples(model: string, prompt: string, n: number, seed: number): Promise<Sample[]> {
+  const out: Sample[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await client.generate({ model, prompt, options: neutralSampler(seed + i, 24), logprobs: true, topLogprobs: 20 });
+    const ended = r.text.includes('\n') || r.doneReason === 'stop';
+    out.push({ ...(ended ? { line: normaliseSample(r.text) } : {}), steps: r.logprobs });
   }
+  return out;
+}
+
+/**
+ * Where teacher forcing and sampling disagree on an answer, is it because Ollama re-tokenizes the
+ * prefix we send as text? Along the answer's best token path, compare the model's own next-token
+ * probability after the GENERATED tokens (from samples that took that path) with the one after the
+ * same text sent as a prompt (the teacher-forced step). A large gap demonstrates the re-tokenization
+ * (docs/FIDELITY.md, D5); no gap means our reading of logprobs is wrong.
+ */
+function retokenizationGap(steps: readonly TokenStep[], samples: readonly Sample[]): string | undefined {
+  for (let k = 1; k < steps.length; k++) {
+    const through = samples.filter((s) => steps.slice(0, k).every((st, j) => s.steps[j]?.token === st.token) && s.steps.length > k);
+    if (through.length === 0) continue;
+    const generated = through.map((s) => Math.exp(s.steps[k]!.top_logprobs?.find((e) => e.token === steps[k]!.token)?.logprob ?? -Infinity));
+    const mean = generated.reduce((x, y) => x + y, 0) / generated.length;
+    if (Math.abs(mean - steps[k]!.probability) > 0.2) {
+      return `after the generated tokens ${steps.slice(0, k).map((x) => JSON.stringify(x.token)).join(' ')} (${through.length} samples) the model gives ${JSON.stringify(steps[k]!.token)} p = ${mean.toFixed(3)}; after the same text sent as the prompt, p = ${steps[k]!.probability.toFixed(3)}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Terminated teacher-forced bounds against sampling: every task's bounds meet its (family-wise 95%)
+ * sampled interval, unless the disagreement is shown to come from Ollama's re-tokenization of the
+ * prefix. Returns how many tasks agreed.
+ */
+async function agreesWithSampling(t: TestContext, server: Live, label: string, mix: ReturnType<typeof mixOf>, samples = SAMPLES): Promise<{ agreed: number; tasks: number }> {
+  const scored = await analyzeMix(client, mix.mix, mix.detection, { model: server.model, method: 'logprobs', terminated: true, concurrency: 2 });
+  assertConsistent(scored, label);
+  const drawn = await drawSamples(server.model, mix.mix.prompt, samples, 1);
+  const tasks = [...new Map(scored.tasks.map((x) => [x.answer, x])).values()];
+  let agreed = 0;
+  for (const task of tasks) {
+    const count = drawn.filter((d) => d.line === task.answer).length;
+    const [lo, hi] = familyWilson(count, samples, tasks.length);
+    const overlap = lo <= task.upper + 1e-9 && task.lower <= hi + 1e-9;
+    t.diagnostic(`${label} ${task.id} "${task.answer}": teacher-forced [${task.lower.toFixed(4)}, ${task.upper.toFixed(4)}], sampled ${count}/${samples} = ${(count / samples).toFixed(4)} (family-wise 95% [${lo.toFixed(4)}, ${hi.toFixed(4)}])`);
+    if (overlap) {
+      agreed++;
+      continue;
+    }
+    const gap = retokenizationGap(task.steps ?? [], drawn);
+    assert.ok(gap, `${label} ${task.id}: teacher-forced [${task.lower}, ${task.upper}] and sampled [${lo}, ${hi}] do not overlap, and no re-tokenization explains it: our reading of logprobs is wrong`);
+    t.diagnostic(`${label} ${task.id}: disagreement explained by Ollama's re-tokenization of the prefix (D5): ${gap}`);
+  }
+  return { agreed, tasks: tasks.length };
 }
 
 test(`live: terminated teacher-forced bounds agree with ${SAMPLES} neutral samples (two prompts)`, async (t) => {
   const server = await live(t);
   if (!server) return;
-  await agreesWithSampling(t, server, 'country.txt', example('country.txt'));
-  await agreesWithSampling(t, server, 'word.txt', example('word.txt'));
+  const a = await agreesWithSampling(t, server, 'country.txt', example('country.txt'));
+  const b = await agreesWithSampling(t, server, 'word.txt', example('word.txt'));
+  assert.ok(a.agreed + b.agreed >= Math.ceil((a.tasks + b.tasks) / 2), `only ${a.agreed + b.agreed} of ${a.tasks + b.tasks} tasks agree`);
 });
 
 test('live: answers with non-ASCII characters (veintitrés, dreißig): bounds contain the sampled frequency', async (t) => {
