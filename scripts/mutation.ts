@@ -24,6 +24,7 @@
 //   --no-coverage         run every importing test file for each mutant (default: only those
 //                         whose baseline run executed the mutant's statement)
 //   --list                print the mutants and stop;  --keep  keep the work dirs
+import { seededRng } from '../src/core/random';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -183,17 +184,6 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Work dirs: a snapshot of the repo (tracked and untracked-but-not-ignored files) per job
@@ -627,7 +617,7 @@ async function main() {
   const all = mutants.length;
   if (options.mutants.length > 0) mutants = mutants.filter((m) => options.mutants.some((p) => m.id.startsWith(p)));
   if (options.sample !== undefined && options.sample < mutants.length) {
-    const random = rng(options.seed);
+    const random = seededRng(options.seed);
     const pool = [...mutants];
     for (let i = 0; i < options.sample; i++) {
       const j = i + Math.floor(random() * (pool.length - i));
