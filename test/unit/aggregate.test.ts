@@ -41,6 +41,10 @@ test('scaling rows: one per (model, K), models in plan order, then K', () => {
   const results = [unit('b', 1, 0, 1, [0.9]), unit('a', 2, 0, 2, [0.4, 0.4]), unit('a', 1, 0, 1, [0.9]), unit('b', 2, 0, 0, [0.01, 0.01])];
   const rows = aggregateScaling(results, { models: ['a', 'b'], threshold: 0.05 });
   assert.deepEqual(rows.map((r) => [r.model, r.K, r.r?.mean]), [['a', 1, 1], ['a', 2, 2], ['b', 1, 1], ['b', 2, 0]]);
+  // Three models met in reverse plan order: plan order wins over arrival order.
+  const three = ['c', 'b', 'a'].flatMap((m) => [3, 1, 2].map((K) => unit(m, K, 0, 1, [0.5])));
+  const ordered = aggregateScaling(three, { models: ['a', 'b', 'c'], threshold: 0.05 });
+  assert.deepEqual(ordered.map((r) => `${r.model}${r.K}`), ['a1', 'a2', 'a3', 'b1', 'b2', 'b3', 'c1', 'c2', 'c3']);
 });
 
 test('calibration: mean probability per task with a 95% interval, KL over finite values with infinities counted', () => {

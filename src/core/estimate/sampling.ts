@@ -73,7 +73,7 @@ export async function sampleAnswers(
   options: SamplingOptions,
 ): Promise<SamplingResult> {
   const numPredict = Math.max(4, ...answers.map((a) => utf8(a).length + 1));
-  const wanted = new Map(answers.map((a, i) => [a.trim(), i]));
+  const wanted = new Map(answers.map((a, i) => [a, i]));
   const counts = new Array<number>(answers.length).fill(0);
   const unmatched = new Map<string, number>();
   let done = 0;
