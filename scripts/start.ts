@@ -15,7 +15,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostFromEnvironment } from '../src/core/ollama/host';
-import { buildDemoModels, startOllamaDouble, type OllamaDouble } from '../test/double/index';
+import { startOllamaDouble, type OllamaDouble } from '../test/double/index';
+import { demoModels } from './demoScript';
 import { loadRealOllamaTools, startRealOllama, type RealOllamaTools, type RunningOllama } from '../test/live/realOllama';
 import { baseSettings, killGroup, loadTools, repoRoot, toolsCacheDir, type E2eTools } from '../test/e2e/tools';
 
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
   let host = hostFromEnvironment(undefined, process.env);
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (opts.double) {
-    double = await startOllamaDouble({ models: buildDemoModels({ repoRoot }).models });
+    double = await startOllamaDouble({ models: demoModels(repoRoot, examples) });
     host = double.url;
     env['OLLAMA_HOST'] = host;
     console.log('');

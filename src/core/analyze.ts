@@ -5,6 +5,7 @@ import { scoreAnswers, type AnswerScore } from './estimate/teacherForced';
 import { ollamaTokenSource } from './estimate/tokenSource';
 import { COMPLETION_DEFAULTS, topCompletions, type Completion } from './estimate/topCompletions';
 import type { PromptMix } from './mix/types';
+import { displayText } from './mix/parseText';
 import type { OllamaClient } from './ollama/client';
 import { classifyError, logprobsSupport, MIN_LOGPROBS_VERSION, OllamaError } from './ollama/errors';
 import { RequestScheduler } from './ollama/scheduler';
@@ -256,7 +257,30 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
     }
   }
 
-  return build();
+  const record = build();
+  const noMass = noTaskMassWarning(record);
+  if (noMass) record.warnings.push(noMass);
+  return record;
+}
+
+/**
+ * When a complete measurement puts (almost) nothing on any task's answer, say so and what it may
+ * mean: a result of "other 100%" is otherwise easy to misread as a bug.
+ */
+export function noTaskMassWarning(record: Pick<RunRecord, 'status' | 'tasks' | 'completions'>): Diagnostic | undefined {
+  if (record.status !== 'complete' || record.tasks.length === 0) return undefined;
+  const most = record.tasks.reduce((a, t) => a + t.upper, 0);
+  if (most >= 0.02) return undefined;
+  const top = record.completions.slice(0, 3).map((c) => `${JSON.stringify(displayText(c.text, 24))} ${(100 * c.probability).toFixed(0)}%`);
+  return {
+    severity: 'warning',
+    code: 'no-task-mass',
+    message:
+      `The model puts almost no probability on any task's answer (at most ${(100 * most).toFixed(1)}% in all)${top.length > 0 ? `; it answers ${top.join(', ')} instead` : ''}. ` +
+      'It may not follow the prompt\'s format (a separator or spacing it does not expect), the query may be unlike the examples, or the model may be too small for these tasks: see Completions, or try a larger model.',
+    line: 1,
+    column: 1,
+  };
 }
 
 /** With sampling, the completions are the sampled lines ranked by frequency. */

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { gaussian, rngFromString } from './rng';
 import { tokenize } from './tokenizer';
-import type { ScriptedModel, TokenDist } from './types';
+import type { ScriptEntry, ScriptedModel, TokenDist } from './types';
 import { binFromBytes, isValidUtf8, toBin } from './utf8';
 
 /** `text`: ordinary bytes; `end`: ends generation (EOS and other end tokens); `control`: a control token that does not. */
@@ -221,30 +221,48 @@ export function compileModel(spec: ScriptedModel): CompiledModel {
   const v = vocabOf(spec);
   const fallbackRaw = spec.fallback ?? defaultFallback();
   const fallback = normalizeDist(fallbackRaw, v, `${name} fallback`);
-  const entries = spec.script.map((e, i) => {
+  const compileEntry = (e: ScriptEntry, label: string) => {
     const nodes = new Map<string, { raw: TokenDist; dist: NormDist }>();
     for (const ctx of Object.keys(e.nodes)) {
       const d = own(e.nodes, ctx);
-      if (d) nodes.set(toBin(ctx), { raw: d, dist: normalizeDist(d, v, `${name} script[${i}] node ${JSON.stringify(ctx)}`) });
+      if (d) nodes.set(toBin(ctx), { raw: d, dist: normalizeDist(d, v, `${name} ${label} node ${JSON.stringify(ctx)}`) });
     }
     for (const [k, bn] of (e.byteNodes ?? []).entries()) {
       const key = binFromBytes(bn.ctx);
-      if (nodes.has(key)) throw new Error(`ollama-double: ${name} script[${i}] byteNodes[${k}] repeats a node`);
-      nodes.set(key, { raw: bn.dist, dist: normalizeDist(bn.dist, v, `${name} script[${i}] byteNodes[${k}]`) });
+      if (nodes.has(key)) throw new Error(`ollama-double: ${name} ${label} byteNodes[${k}] repeats a node`);
+      nodes.set(key, { raw: bn.dist, dist: normalizeDist(bn.dist, v, `${name} ${label} byteNodes[${k}]`) });
     }
     return { prompt: toBin(e.prompt), nodes };
-  });
+  };
+  const entries = spec.script.map((e, i) => compileEntry(e, `script[${i}]`));
   // Longest prompt first; Array.prototype.sort is stable, so the first entry wins among equal lengths.
   const byLength = [...entries].sort((a, b) => b.prompt.length - a.prompt.length);
-  const find = (bin: string): { raw: TokenDist; dist: NormDist; ctx: string; entry: number } => {
-    for (const e of byLength) {
-      if (bin.startsWith(e.prompt)) {
-        const ctx = bin.slice(e.prompt.length);
-        const n = e.nodes.get(ctx);
-        return n ? { ...n, ctx, entry: entries.indexOf(e) } : { raw: fallbackRaw, dist: fallback, ctx, entry: entries.indexOf(e) };
-      }
+  const onDemand: Array<ReturnType<typeof compileEntry>> = [];
+  const scripted = (bin: string) => {
+    if (!spec.scriptFor) return undefined;
+    const hit = onDemand.find((e) => bin.startsWith(e.prompt));
+    if (hit) return hit;
+    let entry: ScriptEntry | undefined;
+    try {
+      entry = spec.scriptFor(Buffer.from(bin, 'latin1').toString('utf8'));
+    } catch {
+      entry = undefined;
     }
-    return { raw: fallbackRaw, dist: fallback, ctx: bin, entry: -1 };
+    if (!entry || !bin.startsWith(toBin(entry.prompt))) return undefined;
+    const compiled = compileEntry(entry, 'scriptFor');
+    onDemand.unshift(compiled);
+    if (onDemand.length > 256) onDemand.pop();
+    return compiled;
+  };
+  const find = (bin: string): { raw: TokenDist; dist: NormDist; ctx: string; entry: number } => {
+    const fixed = byLength.find((e) => bin.startsWith(e.prompt));
+    const ctxOf = (e: { prompt: string }) => bin.slice(e.prompt.length);
+    const e = fixed && !ctxOf(fixed).includes('\n') ? fixed : (scripted(bin) ?? fixed);
+    if (!e) return { raw: fallbackRaw, dist: fallback, ctx: bin, entry: -1 };
+    const ctx = ctxOf(e);
+    const n = e.nodes.get(ctx);
+    const index = entries.indexOf(e);
+    return n ? { ...n, ctx, entry: index } : { raw: fallbackRaw, dist: fallback, ctx, entry: index };
   };
   const digest = spec.digest ?? createHash('sha256').update(`ollama-double:${name}`).digest('hex');
   const size = 100_000_000 + (parseInt(digest.slice(0, 8), 16) % 4_000_000_000);

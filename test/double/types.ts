@@ -94,6 +94,13 @@ export interface ScriptedModel {
   /** D5 mode: generation conditions on token paths, not only on text. */
   tokenizerAware?: boolean | TokenizerAwareOptions;
   script: ScriptEntry[];
+  /**
+   * Scripts prompts on demand (the demo: any prompt a user writes). Called with the request text
+   * when no script entry covers it — none of their prompts is a prefix of the text, or the
+   * longest one is followed by another line. The entry returned (its prompt a prefix of the
+   * text) is compiled and kept, the latest 256 per model; `undefined` leaves the fallback.
+   */
+  scriptFor?: (text: string) => ScriptEntry | undefined;
   /** Used when no node matches. Default [{token:"\n",prob:0.9},{token:<eosToken>,prob:0.1}]. */
   fallback?: TokenDist;
   /**

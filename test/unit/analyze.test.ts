@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { analyzeMix } from '../../src/core/analyze';
+import { analyzeMix, noTaskMassWarning } from '../../src/core/analyze';
 import { klNormalised, klUnnormalised } from '../../src/core/estimate/metrics';
 import { parseMix } from '../../src/core/mix/parse';
 import { OllamaClient } from '../../src/core/ollama/client';
@@ -299,4 +299,14 @@ test('a simulated model is flagged in the record; options are all recorded', asy
   assert.equal(record.options.keepAlive, '10m');
   assert.equal(record.options.requestTimeoutMs, 300_000);
   assert.ok(record.options.beamWidth >= 8 && record.options.maxDepth >= 16);
+});
+
+test('a complete run with (almost) no mass on any task says so and what it may mean', () => {
+  const task = (upper: number) => ({ id: 't', label: 't', answer: 'a', share: 1, count: 1, probability: upper, lower: upper / 2, upper, exact: false });
+  const completions = [{ text: ' yes', probability: 0.6 }, { text: 'No', probability: 0.2 }];
+  const warning = noTaskMassWarning({ status: 'complete', tasks: [task(0.004), task(0.01)], completions } as unknown as Parameters<typeof noTaskMassWarning>[0]);
+  assert.equal(warning?.code, 'no-task-mass');
+  assert.match(warning?.message ?? '', /at most 1\.4% in all.*" yes" 60%, "No" 20%.*format/);
+  assert.equal(noTaskMassWarning({ status: 'complete', tasks: [task(0.02)], completions } as unknown as Parameters<typeof noTaskMassWarning>[0]), undefined);
+  assert.equal(noTaskMassWarning({ status: 'failed', tasks: [task(0)], completions } as unknown as Parameters<typeof noTaskMassWarning>[0]), undefined);
 });

@@ -57,6 +57,10 @@ test('r: completions in any order — the K-th is the K-th most probable', () =>
   assert.equal(countInTopK([{ answer: 'd' }, { answer: 'b' }], completions, 2), 1);
 });
 
+test('r: with K = 0 (no task) nothing counts, and nothing throws', () => {
+  assert.equal(countInTopK([], [{ text: 'a', probability: 1 }], 0), 0);
+});
+
 test('r: a probability exactly at the K-th minus the 1e-5 slack still counts', () => {
   const completions = [{ text: 'a', probability: 0.4 }, { text: 'b', probability: 0.05 }];
   assert.equal(countInTopK([{ answer: 'x', fallback: 0.05 - 1e-5 }], completions, 2), 1);

@@ -44,6 +44,7 @@ export function countInTopK(
   completions: readonly { text: string; probability: number }[],
   k: number,
 ): number {
+  if (k < 1) return 0;
   const sorted = [...completions].sort((a, b) => b.probability - a.probability);
   const kth = sorted.length >= k ? sorted[k - 1]!.probability : 0;
   let r = 0;
