@@ -2,6 +2,7 @@
 import type { RunRecord } from '../core/record';
 import { h } from './dom';
 import { formatKl, formatPercent, quoteAnswer, taskColorClass, taskColorMap, type DistributionSeries } from './format';
+import { completionsCaption, entropyText, METRIC_HELP, type MetricHelp } from './verdict';
 
 export function swatch(colorIndex: number | null): HTMLElement {
   return h('span', { class: `swatch ${colorIndex === null ? 'swatch-other' : taskColorClass(colorIndex)}`, 'aria-hidden': 'true' });
@@ -70,8 +71,14 @@ export function distributionTable(series: DistributionSeries, method: RunRecord[
   );
 }
 
-function metric(id: string, label: string, value: string, raw: number | null, help: string): HTMLElement {
-  return h('div', { class: 'metric', title: help }, h('dt', null, label), h('dd', { id, 'data-value': raw === null ? '' : String(raw) }, value));
+/** A metric with its visible ⓘ help: what it means and what good looks like. */
+function metric(id: string, label: string, value: string, raw: number | null, help: MetricHelp): HTMLElement {
+  return h(
+    'div',
+    { class: 'metric' },
+    h('dt', null, label, ' ', h('details', { class: 'metric-help' }, h('summary', { 'aria-label': `What ${label} means` }, 'ⓘ'), h('p', null, help.means), h('p', null, h('strong', null, 'Good: '), help.good))),
+    h('dd', { id, 'data-value': raw === null ? '' : String(raw) }, value),
+  );
 }
 
 export function metricsList(record: RunRecord): HTMLElement {
@@ -79,11 +86,11 @@ export function metricsList(record: RunRecord): HTMLElement {
   return h(
     'dl',
     { id: 'metrics', class: 'metrics' },
-    metric('metric-kl', 'KL (paper)', formatKl(m.kl), m.kl, 'KL(in-context shares ‖ answer probabilities), unnormalised as in the paper: probability on other answers adds to it. ∞ when a task’s answer has probability 0.'),
-    metric('metric-kl-normalized', 'KL (normalised)', formatKl(m.klNormalized), m.klNormalized, 'KL against the answer probabilities renormalised over the tasks.'),
-    metric('metric-r', 'r / K', `${m.r ?? '–'} / ${m.K}`, m.r, 'r: tasks whose answer is among the K most probable completions (the paper’s §7); K: number of tasks.'),
-    metric('metric-entropy', 'Entropy', `${m.entropy.toFixed(3)} nats`, m.entropy, 'Shannon entropy of the task answers plus “other”, in nats.'),
-    metric('metric-task-mass', 'Task mass', formatPercent(m.taskMass), m.taskMass, 'Total probability on the tasks’ answers.'),
+    metric('metric-kl', 'KL (paper)', formatKl(m.kl), m.kl, METRIC_HELP.kl),
+    metric('metric-kl-normalized', 'KL (normalised)', formatKl(m.klNormalized), m.klNormalized, METRIC_HELP.klNormalized),
+    metric('metric-r', 'r / K', `${m.r ?? '–'} / ${m.K}`, m.r, METRIC_HELP.r),
+    metric('metric-entropy', 'Entropy', entropyText(m), m.taskMass < 1e-3 ? null : m.entropy, METRIC_HELP.entropy),
+    metric('metric-task-mass', 'Task mass', formatPercent(m.taskMass), m.taskMass, METRIC_HELP.taskMass),
   );
 }
 
@@ -111,48 +118,43 @@ export function completionsTable(record: RunRecord): HTMLElement {
   return h(
     'table',
     { id: 'completions-table', class: 'data-table' },
-    h('caption', null, record.method === 'sampling' ? 'Most frequent completions among the samples' : `Top ${record.completions.length} completions`),
+    h('caption', null, completionsCaption(record)),
     h('thead', null, h('tr', null, h('th', { scope: 'col', class: 'num' }, '#'), h('th', { scope: 'col' }, 'Completion'), h('th', { scope: 'col', class: 'num' }, 'Probability'), h('th', { scope: 'col' }, 'Answers task'))),
     h('tbody', null, rows),
   );
 }
 
-/** Warnings list and unmatched samples; null when there is nothing to show. */
-export function warningsContent(record: RunRecord): HTMLElement | null {
-  const parts: HTMLElement[] = [];
-  if (record.warnings.length > 0) {
-    parts.push(
+/** `#warnings-list`, shown right under the verdict; null without warnings. */
+export function warningsList(record: RunRecord): HTMLElement | null {
+  if (record.warnings.length === 0) return null;
+  return h(
+    'ul',
+    { id: 'warnings-list', class: 'warnings', 'aria-label': 'Warnings' },
+    record.warnings.map((w) =>
       h(
-        'ul',
-        { id: 'warnings-list', class: 'warnings' },
-        record.warnings.map((w) =>
-          h(
-            'li',
-            { class: `sev-${w.severity}`, 'data-code': w.code, 'data-line': String(w.line) },
-            h('span', { class: 'sev-label' }, w.severity),
-            w.line > 0 ? h('span', { class: 'muted' }, ` line ${w.line}: `) : ' ',
-            w.message,
-          ),
-        ),
+        'li',
+        { class: `sev-${w.severity}`, 'data-code': w.code, 'data-line': String(w.line) },
+        h('span', { class: 'sev-label' }, w.severity),
+        w.line > 1 ? h('span', { class: 'muted' }, ` line ${w.line}: `) : ' ',
+        w.message,
       ),
-    );
-  }
-  if (record.unmatched && record.unmatched.length > 0) {
-    const total = record.unmatched.reduce((a, u) => a + u.count, 0);
-    parts.push(
-      h(
-        'table',
-        { id: 'unmatched-table', class: 'data-table compact' },
-        h('caption', null, `Unmatched samples (${total}): completions that answer no task`),
-        h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Sample'), h('th', { scope: 'col', class: 'num' }, 'Count'))),
-        h(
-          'tbody',
-          null,
-          record.unmatched.map((u) => h('tr', { 'data-text': u.text, 'data-count': String(u.count) }, h('td', null, h('code', { class: 'answer', title: JSON.stringify(u.text) }, quoteAnswer(u.text))), h('td', { class: 'num' }, String(u.count)))),
-        ),
-      ),
-    );
-  }
-  return parts.length > 0 ? h('div', null, parts) : null;
+    ),
+  );
 }
 
+/** The samples that answer no task; null when there are none. */
+export function unmatchedTable(record: RunRecord): HTMLElement | null {
+  if (!record.unmatched || record.unmatched.length === 0) return null;
+  const total = record.unmatched.reduce((a, u) => a + u.count, 0);
+  return h(
+    'table',
+    { id: 'unmatched-table', class: 'data-table compact' },
+    h('caption', null, `Unmatched samples (${total}): completions that answer no task`),
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Sample'), h('th', { scope: 'col', class: 'num' }, 'Count'))),
+    h(
+      'tbody',
+      null,
+      record.unmatched.map((u) => h('tr', { 'data-text': u.text, 'data-count': String(u.count) }, h('td', null, h('code', { class: 'answer', title: JSON.stringify(u.text) }, quoteAnswer(u.text))), h('td', { class: 'num' }, String(u.count)))),
+    ),
+  );
+}

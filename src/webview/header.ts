@@ -2,7 +2,9 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { RunRecord } from '../core/record';
 import { h, type Child } from './dom';
+import { warningsList } from './distribution';
 import { formatDuration, methodSummary, optionsSummary, shortDigest } from './format';
+import { runVerdict } from './verdict';
 
 export const SIMULATED_TEXT = 'Simulated model: results come from the Ollama test double (scripted distributions), not from a real model.';
 
@@ -67,6 +69,12 @@ export function runErrorBox(record: Pick<RunRecord, 'status' | 'error'>, id = 'r
   );
 }
 
+/** The one-sentence verdict (`#run-verdict`), or nothing when no number was measured. */
+export function verdictLine(record: RunRecord, running: boolean): HTMLElement | null {
+  const text = runVerdict(record, running);
+  return text ? h('p', { id: 'run-verdict', class: 'verdict', role: 'status' }, text) : null;
+}
+
 export interface HeaderActions {
   rerun(): void;
   exportAs(format: 'png' | 'csv' | 'json'): void;
@@ -101,8 +109,10 @@ export function runHeader(record: RunRecord, running: boolean, actions: HeaderAc
     { id: 'run-header', class: 'run-header', 'data-run-id': record.id, 'data-model': record.model, 'data-status': running ? 'running' : record.status },
     h('div', { class: 'title-row' }, h('h1', null, record.model), statusBadge(record, running)),
     h('p', { class: 'query-line' }, 'Query ', h('code', null, `${record.input.query}${record.input.separator === '\t' ? '⇥' : record.input.separator}`), ` · ${record.input.examples.length} examples · ${record.tasks.length} tasks`),
-    runFacts(record),
+    verdictLine(record, running),
+    warningsList(record),
     runErrorBox(record),
+    h('details', { id: 'run-details', class: 'run-details' }, h('summary', null, 'Run details (digest, server, method, options, timing)'), runFacts(record)),
     h(
       'div',
       { class: 'actions', role: 'toolbar', 'aria-label': 'Run actions' },

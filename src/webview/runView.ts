@@ -4,13 +4,14 @@
  */
 import type { RunRecord } from '../core/record';
 import { chartHeight, chartPng, DistributionChart } from './charts';
-import { completionsTable, distributionTable, metricsList, warningsContent } from './distribution';
+import { completionsTable, distributionTable, metricsList, unmatchedTable } from './distribution';
 import { h, replaceChildren } from './dom';
 import { distributionSeries, distributionSummary } from './format';
 import { runHeader, simulatedBanner, type HeaderActions } from './header';
 import { promptView } from './promptView';
 import type { ThemeColors } from './theme';
 import { tokenView } from './tokens';
+import { intervalNote } from './verdict';
 
 function section(id: string, title: string, ...content: HTMLElement[]): { section: HTMLElement; body: HTMLElement } {
   const headingId = `${id}-title`;
@@ -31,7 +32,8 @@ export class RunView {
   private readonly completions: HTMLElement;
   private readonly tokens: HTMLElement;
   private readonly prompt: HTMLElement;
-  private readonly warnings: { section: HTMLElement; body: HTMLElement };
+  private readonly unmatched: { section: HTMLElement; body: HTMLElement };
+  private readonly note: HTMLElement;
 
   constructor(private readonly actions: HeaderActions) {
     this.canvas = h('canvas', { id: 'distribution-chart', role: 'img', 'aria-label': 'Answer probabilities' });
@@ -43,6 +45,7 @@ export class RunView {
     this.completions = h('div', { class: 'table-scroll' });
     this.tokens = h('div');
     this.prompt = h('div');
+    this.note = h('p', { id: 'interval-note', class: 'note' });
     const key = h(
       'ul',
       { class: 'chart-key', 'aria-label': 'How to read the chart' },
@@ -50,12 +53,12 @@ export class RunView {
       h('li', null, h('span', { class: 'key-whisker', 'aria-hidden': 'true' }, '├─┤'), 'interval: bounds (logprobs) or 95% CI (sampling)'),
       h('li', null, h('span', { class: 'key-share', 'aria-hidden': 'true' }, '◆'), 'share of the task among the examples'),
     );
-    const distribution = section('distribution', 'Answer distribution', this.chartBox, key, this.metrics, this.table);
+    const distribution = section('distribution', 'Answer distribution', this.chartBox, key, this.table, this.note, this.metrics);
     const completions = section('completions', 'Top completions', this.completions);
     const tokens = section('tokens', 'Token by token', this.tokens);
     const prompt = section('prompt', 'Prompt', this.prompt);
-    this.warnings = section('warnings', 'Warnings');
-    this.root = h('div', { class: 'run-view' }, this.banner, this.header, distribution.section, completions.section, tokens.section, prompt.section, this.warnings.section);
+    this.unmatched = section('unmatched', 'Unmatched samples');
+    this.root = h('div', { class: 'run-view' }, this.banner, this.header, distribution.section, completions.section, this.unmatched.section, tokens.section, prompt.section);
   }
 
   /** Renders `record`; the root must already be in the document (the chart measures its box). */
@@ -79,11 +82,12 @@ export class RunView {
     if (!previous || previous.input.prompt !== record.input.prompt || JSON.stringify(previous.input.examples) !== JSON.stringify(record.input.examples) || previous.tasks.length !== record.tasks.length) {
       replaceChildren(this.prompt, promptView(record));
     }
-    const warnings = warningsContent(record);
-    this.warnings.section.hidden = warnings === null;
-    const heading = this.warnings.section.querySelector('h2');
-    if (heading) heading.textContent = record.unmatched && record.unmatched.length > 0 ? (record.warnings.length > 0 ? 'Warnings and unmatched samples' : 'Unmatched samples') : 'Warnings';
-    replaceChildren(this.warnings.body, warnings);
+    const unmatched = unmatchedTable(record);
+    this.unmatched.section.hidden = unmatched === null;
+    replaceChildren(this.unmatched.body, unmatched);
+    const note = intervalNote(record);
+    this.note.hidden = note === undefined;
+    this.note.textContent = note ?? '';
   }
 
   retheme(theme: ThemeColors): void {
