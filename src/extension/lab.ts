@@ -15,6 +15,7 @@ import { toVsDiagnostic } from './diagnostics';
 import { isExperimentFileText, SUPERPOSITION_JSON } from '../core/experiments/fileKind';
 import { OllamaService } from './ollamaService';
 import { ResultsPanel, type PanelActions } from './resultsPanel';
+import { exportComparison, PromptDocuments, showPromptDiff } from './comparison';
 import { readSettings, type Settings } from './settings';
 import { ExperimentController } from './experiments';
 import { ExperimentsTree, type ExperimentNode } from './views/experimentsTree';
@@ -37,11 +38,12 @@ export class Lab implements vscode.Disposable, PanelActions {
   private currentPanel?: ResultsPanel;
   readonly experimentRuns = new ExperimentController(this);
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly promptDocuments = new PromptDocuments();
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.service = new OllamaService(this.settings());
     this.experiments = new ExperimentsTree(() => this.store());
-    this.disposables.push(this.diagnostics, this.service, this.experiments);
+    this.disposables.push(this.diagnostics, this.service, this.experiments, this.promptDocuments);
     // Runs written by other windows (or a git pull) show up without a manual refresh.
     const watcher = vscode.workspace.createFileSystemWatcher('**/.superposition/runs/*.json');
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -352,6 +354,15 @@ export class Lab implements vscode.Disposable, PanelActions {
         void vscode.window.showErrorMessage(`Superposition: export failed: ${(err as Error).message}`);
       }
     })();
+  }
+
+  promptDiff(beforeId: string, afterId: string): void {
+    void showPromptDiff(this.promptDocuments, (id) => this.store().loadStored(id), beforeId, afterId);
+  }
+
+  exportComparison(beforeId: string, afterId: string, format: 'json' | 'csv' | 'png', dataUrl?: string): void {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? this.context.globalStorageUri;
+    void exportComparison((id) => this.store().loadStored(id), folder, beforeId, afterId, format, dataUrl);
   }
 
   openSource(runId: string): void {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ExperimentRecord } from '../core/experiments/record';
+import { orderBeforeAfter } from '../core/comparison';
 import type { RunRecord } from '../core/record';
 import { parseFromWebview, ViewStateSchema, type FromWebview, type ToWebview } from '../shared/protocol';
 import { buildWebviewHtml, createNonce } from './webviewHtml';
@@ -12,6 +13,8 @@ export interface PanelActions {
   exportRun(runId: string, format: 'json' | 'csv' | 'png', dataUrl?: string): void;
   openSource(runId: string): void;
   resume(runId: string): void;
+  promptDiff(beforeId: string, afterId: string): void;
+  exportComparison(beforeId: string, afterId: string, format: 'json' | 'csv' | 'png', dataUrl?: string): void;
 }
 
 /** One results webview: shows a run (live while measuring) or a comparison of two runs. */
@@ -73,6 +76,10 @@ export class ResultsPanel implements vscode.Disposable {
         return this.actions.openSource(message.runId);
       case 'resume':
         return this.actions.resume(message.runId);
+      case 'promptDiff':
+        return this.actions.promptDiff(message.beforeId, message.afterId);
+      case 'exportComparison':
+        return this.actions.exportComparison(message.beforeId, message.afterId, message.format, message.dataUrl);
     }
   }
 
@@ -88,9 +95,11 @@ export class ResultsPanel implements vscode.Disposable {
     this.post({ type: 'showRun', record, running, simulated: record.simulated });
   }
 
-  showComparison(left: RunRecord, right: RunRecord): void {
+  /** Shows two runs as Before (the older, `left`) and After (`right`), whatever order they come in. */
+  showComparison(a: RunRecord, b: RunRecord): void {
+    const { before: left, after: right } = orderBeforeAfter(a, b);
     this.runIds = [left.id, right.id];
-    this.panel.title = `Compare: ${left.model} ↔ ${right.model}`;
+    this.panel.title = `Before / After: ${left.model === right.model ? left.model : `${left.model} → ${right.model}`}`;
     this.post({ type: 'showComparison', left, right, simulated: left.simulated || right.simulated });
   }
 

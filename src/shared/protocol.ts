@@ -70,6 +70,15 @@ export const FromWebviewSchema = z.discriminatedUnion('type', [
     dataUrl: z.string().startsWith('data:image/png;base64,').max(20_000_000).optional(),
   }),
   z.object({ type: z.literal('openSource'), runId: z.string() }),
+  /** Open the Before and After prompts in VS Code's diff editor. */
+  z.object({ type: z.literal('promptDiff'), beforeId: z.string(), afterId: z.string() }),
+  z.object({
+    type: z.literal('exportComparison'),
+    beforeId: z.string(),
+    afterId: z.string(),
+    format: ExportFormatSchema,
+    dataUrl: z.string().startsWith('data:image/png;base64,').max(20_000_000).optional(),
+  }),
   /** Continue a cancelled or failed experiment, reusing its finished measurements. */
   z.object({ type: z.literal('resume'), runId: z.string() }),
 ]);

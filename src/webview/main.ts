@@ -116,6 +116,12 @@ function showComparison(left: RunRecord, right: RunRecord, simulated: boolean): 
     comparisonView = new ComparisonView({
       rerun: (runId) => post({ type: 'rerun', runId }),
       openSource: (runId) => post({ type: 'openSource', runId }),
+      promptDiff: (beforeId, afterId) => post({ type: 'promptDiff', beforeId, afterId }),
+      exportComparison: (beforeId, afterId, format) => {
+        const dataUrl = format === 'png' ? comparisonView?.png(readTheme()) : undefined;
+        if (format === 'png' && !dataUrl) return;
+        post({ type: 'exportComparison', beforeId, afterId, format, ...(dataUrl ? { dataUrl } : {}) });
+      },
     });
     app.appendChild(comparisonView.root);
   }

@@ -2,6 +2,7 @@
  * Theme colours for the charts, read from VS Code's CSS variables, and a watcher that fires when the
  * theme changes (VS Code swaps the body class and the variables on <html>).
  */
+import { readableOn } from './colors';
 import { TASK_PALETTE_FALLBACKS, TASK_PALETTE_VARS } from './format';
 
 export interface ThemeColors {
@@ -43,6 +44,10 @@ export function prefersReducedMotion(): boolean {
   return document.body.classList.contains('vscode-reduce-motion') || window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 }
 
+/**
+ * Reads the theme, resolving the task palette to opaque colours readable on the background
+ * (colors.ts), and publishes them as `--sp-task-N` on <body> so HTML and canvas use the same ones.
+ */
 export function readTheme(): ThemeColors {
   // VS Code sets the variables on <html>; the body inherits them. Read from body so test harnesses
   // that set them on body work too.
@@ -50,20 +55,22 @@ export function readTheme(): ThemeColors {
   const light = isLight();
   const highContrast = isHighContrast();
   const foreground = cssVar(style, '--vscode-foreground', light ? '#3b3b3b' : '#cccccc');
-  const tasks = TASK_PALETTE_VARS.map((name, i) => cssVar(style, name, TASK_PALETTE_FALLBACKS[i] ?? '#888888'));
+  const background = cssVar(style, '--vscode-editor-background', light ? '#ffffff' : '#1f1f1f');
+  const tasks = TASK_PALETTE_VARS.map((name, i) => readableOn(cssVar(style, name, TASK_PALETTE_FALLBACKS[i] ?? '#888888'), background));
+  tasks.forEach((color, i) => document.body.style.setProperty(`--sp-task-${i}`, color));
   const contrastBorder = cssVar(style, '--vscode-contrastBorder', '');
   const fontSize = Number.parseFloat(cssVar(style, '--vscode-font-size', '13'));
   return {
     foreground,
     muted: cssVar(style, '--vscode-descriptionForeground', light ? '#717171' : '#9d9d9d'),
-    background: cssVar(style, '--vscode-editor-background', light ? '#ffffff' : '#1f1f1f'),
+    background,
     border: highContrast && contrastBorder ? contrastBorder : cssVar(style, '--vscode-panel-border', light ? '#e5e5e5' : '#2b2b2b'),
     grid: highContrast ? foreground : cssVar(style, '--vscode-editorWidget-border', light ? '#e5e5e5' : '#454545'),
     focus: cssVar(style, '--vscode-focusBorder', '#0078d4'),
     tasks,
     other: cssVar(style, '--vscode-disabledForeground', light ? '#8a8a8a' : '#7a7a7a'),
-    left: cssVar(style, '--vscode-charts-blue', TASK_PALETTE_FALLBACKS[0]),
-    right: cssVar(style, '--vscode-charts-orange', TASK_PALETTE_FALLBACKS[1]),
+    left: tasks[0] ?? TASK_PALETTE_FALLBACKS[0],
+    right: tasks[1] ?? TASK_PALETTE_FALLBACKS[1],
     ink: foreground,
     highContrast,
     light,

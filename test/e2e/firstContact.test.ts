@@ -1,0 +1,126 @@
+// First contact in real VS Code against the simulated demo (`npm start -- --double`'s models, the
+// Ollama TEST DOUBLE scripted on demand by scripts/demoScript.ts): an edited example gets mass on
+// its tasks (not "other 100%"), the panel opens with a verdict, every metric has visible help, run
+// details are collapsed; task text is readable (≥ 4.5:1) in Dark Modern and Light Modern and the
+// query line does not wear a task's colour.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Frame } from 'playwright-core';
+import { demoModels } from '../../scripts/demoScript';
+import { startOllamaDouble, type OllamaDouble } from '../double/index';
+import { captureOnFailure, ensureVsix, repoRoot, startVsCode, type VsCodeSession } from './harness';
+import { completePanel, distributionRows } from './views';
+
+const MODEL = 'double-superposed:latest';
+
+interface Contrast {
+  text: string;
+  color: string;
+  background: string;
+  ratio: number;
+}
+
+/** Contrast of every task-coloured text in the prompt view against the panel background (WCAG). */
+function taskTextContrast(frame: Frame): Promise<Contrast[]> {
+  return frame.evaluate(() => {
+    const rgb = (s: string) => (s.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = ([r, g, b]: number[]) => {
+      const f = (v: number) => {
+        const x = v / 255;
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+    };
+    const bodyBg = getComputedStyle(document.body).backgroundColor;
+    return [...document.querySelectorAll<HTMLElement>('.prompt-line:not(.query) .line-output')].map((el) => {
+      const color = getComputedStyle(el).color;
+      const c = rgb(color);
+      const alpha = c[3] ?? 1;
+      const bg = rgb(bodyBg);
+      const flat = [0, 1, 2].map((i) => c[i]! * alpha + bg[i]! * (1 - alpha));
+      const [hi, lo] = [lum(flat), lum(bg)].sort((x, y) => y - x);
+      return { text: el.textContent ?? '', color, background: bodyBg, ratio: (hi! + 0.05) / (lo! + 0.05) };
+    });
+  });
+}
+
+async function setTheme(vs: VsCodeSession, theme: string, frame: Frame, light: boolean): Promise<void> {
+  const file = join(vs.userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(file, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2));
+  await frame.waitForFunction((wantLight) => document.body.classList.contains('vscode-light') === wantLight, light, { timeout: 30_000 });
+  await vs.page.waitForTimeout(500);
+}
+
+describe('e2e first contact: the simulated demo on any prompt, results that explain themselves', () => {
+  let double: OllamaDouble;
+  let vs: VsCodeSession;
+
+  before(async () => {
+    double = await startOllamaDouble({ models: demoModels(repoRoot, join(repoRoot, 'examples')) });
+    vs = await startVsCode({
+      name: 'first-contact',
+      copyWorkspaceFrom: 'examples',
+      vsix: ensureVsix(),
+      env: { OLLAMA_HOST: double.url },
+      extraSettings: { 'superposition.model': MODEL, 'workbench.colorTheme': 'Default Dark Modern' },
+      waitForActivity: 'Superposition',
+    });
+  });
+
+  after(async () => {
+    await vs?.close();
+    await double?.close();
+  });
+
+  test('e2e first contact: an edited example gets mass on every task, a verdict, metric help and collapsed details', { timeout: 180_000 }, () => captureOnFailure(vs, 'first-contact-edited', async () => {
+    await vs.openFile('country.txt');
+    await vs.focusEditor();
+    // Edit: drop the first two examples.
+    await vs.page.keyboard.press('Control+Home');
+    await vs.page.keyboard.press('Shift+ArrowDown');
+    await vs.page.keyboard.press('Shift+ArrowDown');
+    await vs.page.keyboard.press('Delete');
+    await vs.selectAll();
+    await vs.waitForSelectionStatus();
+    await vs.rightClickEditorAndChoose('Analyze Prompt Superposition');
+    const frame = await completePanel(vs);
+    const rows = (await distributionRows(frame)).filter((r) => r.taskId !== 'other');
+    assert.ok(rows.length >= 2, JSON.stringify(rows));
+    for (const r of rows) assert.ok(r.lower > 0.01, `${r.taskId} "${r.answer}": ${r.lower} — the demo must answer an edited prompt`);
+    const verdict = await frame.locator('#run-verdict').textContent();
+    assert.match(verdict ?? '', /^(Spread over \d of \d tasks|Collapsed onto one task)/);
+    assert.equal(await frame.locator('#simulated-banner').count(), 1);
+    // Every metric has its help, visible as ⓘ; opening one shows what good looks like.
+    const helps = frame.locator('#metrics .metric-help');
+    assert.equal(await helps.count(), 5);
+    await helps.first().locator('summary').click();
+    assert.match((await helps.first().textContent()) ?? '', /Good: /);
+    // Run details start collapsed.
+    assert.equal(await frame.locator('#run-details').evaluate((d) => (d as HTMLDetailsElement).open), false);
+    assert.match((await frame.locator('#completions-table caption').textContent()) ?? '', /whole lines/);
+    await vs.screenshot('first-contact-verdict');
+  }));
+
+  test('e2e first contact: task text is readable (≥ 4.5:1) in Dark Modern and Light Modern; the query has no task colour', { timeout: 180_000 }, () => captureOnFailure(vs, 'first-contact-colours', async () => {
+    const frame = await completePanel(vs);
+    for (const [theme, light] of [['Default Dark Modern', false], ['Default Light Modern', true]] as const) {
+      await setTheme(vs, theme, frame, light);
+      await frame.locator('#prompt').scrollIntoViewIfNeeded();
+      const contrasts = await taskTextContrast(frame);
+      assert.ok(contrasts.length >= 4, `${theme}: ${contrasts.length} coloured outputs`);
+      for (const c of contrasts) assert.ok(c.ratio >= 4.5, `${theme}: "${c.text}" ${c.color} on ${c.background}: ${c.ratio.toFixed(2)}:1`);
+      const palette = await frame.evaluate(() => [0, 1, 2, 3, 4, 5].map((i) => document.body.style.getPropertyValue(`--sp-task-${i}`).trim()));
+      assert.ok(palette.every((c) => /^#[0-9a-f]{6}$/.test(c)), `${theme}: opaque palette ${palette.join(' ')}`);
+      const queryColours = await frame.locator('.prompt-line.query').evaluate((el) => {
+        const s = getComputedStyle(el);
+        return [s.borderLeftColor, s.color];
+      });
+      const taskRgb = await frame.evaluate((hexes) => hexes.map((hex) => `rgb(${parseInt(hex.slice(1, 3), 16)}, ${parseInt(hex.slice(3, 5), 16)}, ${parseInt(hex.slice(5, 7), 16)})`), palette);
+      for (const c of queryColours) assert.ok(!taskRgb.includes(c), `${theme}: the query line uses a task colour (${c})`);
+      await vs.screenshot(`first-contact-${light ? 'light' : 'dark'}-modern`);
+    }
+  }));
+});
