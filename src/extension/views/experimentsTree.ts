@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { HistoryListing, HistoryStore, RunSummary, UnreadableRun } from '../../core/history';
+import { runRowText } from './runRow';
 
 type Node =
   | { kind: 'day'; label: string; runs: RunSummary[]; expanded: boolean }
@@ -26,12 +27,7 @@ function dayLabel(start: number, today: number): string {
   return DAY_FORMAT.format(new Date(start));
 }
 
-/** "sum.digits, sum.en" for two tasks; "4 word tasks" when more share a family. */
-export function tasksSummary(tasks: readonly string[]): string {
-  if (tasks.length <= 2) return tasks.join(', ');
-  const families = new Set(tasks.map((t) => t.split('.')[0]));
-  return families.size === 1 ? `${tasks.length} ${[...families][0]} tasks` : `${tasks.length} tasks`;
-}
+export { tasksSummary } from './runRow';
 
 const STATUS_ICON: Record<string, vscode.ThemeIcon> = {
   complete: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
@@ -103,18 +99,17 @@ export class ExperimentsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       }
       case 'run': {
         const run = node.run;
-        const models = run.model.split(', ').map((m) => m.replace(/:latest$/, '')).join(', ');
-        const label = `${run.kind === 'analysis' ? '' : `${run.kind} · `}${models} · ${tasksSummary(run.tasks)} · ${run.headline}`;
+        const { label, description } = runRowText(run);
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
         item.id = run.id;
         item.iconPath = run.kind === 'analysis' || run.status !== 'complete' ? (STATUS_ICON[run.status] ?? new vscode.ThemeIcon('circle-outline')) : new vscode.ThemeIcon(run.kind === 'scaling' ? 'graph-line' : 'graph-scatter', new vscode.ThemeColor('testing.iconPassed'));
-        item.description = `${new Date(run.createdAt).toLocaleTimeString()}${run.simulated ? ' · simulated' : ''}`;
+        item.description = description;
         const tooltip = new vscode.MarkdownString(undefined, true);
         tooltip.appendText(`${run.model} — ${run.method}, ${run.status}\n${run.tasks.join(', ')}\n${run.headline}\n${run.source ?? ''}\n${run.file}`);
         item.tooltip = tooltip;
         item.contextValue = run.kind === 'analysis' ? `run.${run.status}` : `run.${run.kind}.${run.status}`;
         item.command = { command: 'superposition.openRun', title: 'Open Run', arguments: [node] };
-        item.accessibilityInformation = { label: `Run ${label}, ${run.status}` };
+        item.accessibilityInformation = { label: `Run ${label}, ${description}, ${run.status}` };
         return item;
       }
     }
