@@ -258,7 +258,9 @@ async function runCommand(kind: ExperimentPlan['kind'], values: CommonValues, io
       analyzeOptions: { method: plan.method, samples: plan.samples },
       signal: controller.signal,
       previous: resumed ? resumeFrom(resumed) : undefined,
+      ...(io.progress ? { onUnit: progressLine(io.progress, Date.now()) } : {}),
     });
+    io.progress?.('');
   } finally {
     signal?.removeEventListener('abort', onAbort);
     if (hookSigint) process.removeListener('SIGINT', onSigint);
@@ -330,3 +332,15 @@ export function formatExperimentTable(record: ExperimentRecord): string {
 }
 
 
+
+/** "[12/400] 3% · 40 s elapsed · ~21 min left" after each unit, the estimate from this run's pace. */
+export function progressLine(write: (line: string) => void, started: number, now: () => number = Date.now): (result: unknown, done: number, total: number) => void {
+  let measured = 0;
+  return (_result, done, total) => {
+    measured++;
+    const elapsed = (now() - started) / 1000;
+    const left = measured > 0 ? ((total - done) * elapsed) / measured : 0;
+    const time = (s: number) => (s < 90 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
+    write(`[${done}/${total}] ${Math.round((100 * done) / Math.max(1, total))}% · ${time(elapsed)} elapsed${done < total ? ` · ~${time(left)} left` : ''}`);
+  };
+}

@@ -24,11 +24,20 @@ export function probabilityCell(t: { probability: number; lower: number; upper: 
   return `[${num(t.lower)}, ${num(t.upper)}]`;
 }
 
+/** A run that stopped before any number was known: every interval is still [0, 1]. */
+export function nothingMeasured(record: Pick<RunRecord, 'status' | 'tasks'>): boolean {
+  return record.status !== 'complete' && record.tasks.every((t) => t.lower === 0 && t.upper >= 1 - 1e-9 && (!t.ci95 || t.ci95[1] - t.ci95[0] >= 1 - 1e-9));
+}
+
 export function formatRecordTable(record: RunRecord): string {
   const lines: string[] = [];
   const digest = record.modelDigest ? ` (${record.modelDigest.replace(/^sha256:/, '').slice(0, 12)})` : '';
   lines.push(`Model ${record.model}${digest} · Ollama ${record.server.version ?? '?'} at ${record.server.host} · ${record.method}${record.options.terminated ? ' (terminated)' : ''} · ${record.requests} requests · ${(record.durationMs / 1000).toFixed(1)} s`);
   lines.push(`Query: ${record.input.query}${record.input.separator}   (${record.input.examples.length} examples)`);
+  if (nothingMeasured(record)) {
+    lines.push(`Status: ${record.status.toUpperCase()} before any measurement: no numbers to show.`);
+    return lines.join('\n');
+  }
   if (record.status !== 'complete') lines.push(`Status: ${record.status.toUpperCase()}${record.error ? ` — ${record.error.message}` : ''} (partial results below)`);
   lines.push('');
   const rows: string[][] = [['task', 'answer', 'share', 'probability', '']];

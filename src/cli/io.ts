@@ -5,6 +5,8 @@ export interface CliIo {
   readStdin: () => Promise<string>;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Rewrites one status line on stderr; set only when stderr is a terminal (long sweeps show progress). */
+  progress?: (line: string) => void;
 }
 
 export const EXIT = { ok: 0, threshold: 1, usage: 2, server: 3 } as const;

@@ -276,6 +276,7 @@ if (require.main === module) {
   runCli(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(`${t}\n`),
     stderr: (t) => process.stderr.write(`${t}\n`),
+    ...(process.stderr.isTTY ? { progress: (line: string) => process.stderr.write(`\r\x1b[K${line}`) } : {}),
     readStdin,
     env: process.env,
     cwd: process.cwd(),

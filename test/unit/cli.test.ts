@@ -135,6 +135,11 @@ test('exit 3 on server errors, with a next step', async () => {
   assert.equal(down.code, 3);
   assert.match(down.stderr, /Start Ollama/);
   assert.equal((JSON.parse(down.stdout) as { status: string }).status, 'failed');
+  // No table of [0, 1] intervals before a connection error: only the header, the status and the error.
+  const table = await run(['analyze', 'examples/add-translate.txt', '--model', MODEL, '--host', url]);
+  assert.equal(table.code, 3);
+  assert.match(table.stdout, /Status: FAILED before any measurement: no numbers to show\./);
+  assert.doesNotMatch(table.stdout, /\[0\.0000, 1\.0000\]|task mass|KL/);
   const models = await run(['models', '--host', url]);
   assert.equal(models.code, 3);
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { calibrateCommand, parseProportions, scaleCommand } from '../../src/cli/experiments';
+import { calibrateCommand, parseProportions, progressLine, scaleCommand } from '../../src/cli/experiments';
 import type { CliIo } from '../../src/cli/main';
 import { klNormalised, klUnnormalised } from '../../src/core/estimate/metrics';
 import { aggregateCalibration, aggregateScaling } from '../../src/core/experiments/aggregate';
@@ -284,6 +284,16 @@ test('CLI scale: table, JSON and CSV output', async () => {
   assert.match(text, new RegExp(`^${CAP2.replace('.', '\\.')}\\s+4\\s+2\\s+2\\.00\\s+\\[2\\.00, 2\\.00\\]`, 'm'));
   assert.match(text, new RegExp(`^${CAP5.replace('.', '\\.')}\\s+4\\s+2\\s+4\\.00`, 'm'));
 
+  // On a terminal, stderr shows one progress line per unit (rewritten in place), cleared at the end.
+  const tty = fakeIo();
+  const progress: string[] = [];
+  assert.equal(await scaleCommand(base, { ...tty, progress: (line) => progress.push(line) }), 0);
+  assert.equal(progress.length, 17, progress.join(' | '));
+  assert.match(progress[0] ?? '', /^\[1\/16\] 6% · \d+ s elapsed · ~\d+ (s|min) left$/);
+  assert.match(progress[15] ?? '', /^\[16\/16\] 100% · \d+ s elapsed$/);
+  assert.equal(progress[16], '');
+  assert.equal(fakeIo().progress, undefined, 'not a terminal: no progress lines');
+
   const json = fakeIo();
   assert.equal(await scaleCommand([...base, '--json'], json), 0);
   const parsed = parseExperimentRecord(json.out.join('\n'));
@@ -378,4 +388,17 @@ test('CLI --plan: a changed task list drops the file\'s per-task proportions; th
   assert.ok(swapped.kind === 'calibration');
   assert.deepEqual(swapped.tasks, ['sum.en', 'sum.digits']);
   assert.equal(swapped.proportions.length, 11, 'default proportions, not the file\'s (which were for the other order)');
+});
+
+test('progress line: the time left comes from this run\'s pace', () => {
+  const lines: string[] = [];
+  let now = 0;
+  const onUnit = progressLine((l) => lines.push(l), 0, () => now);
+  now = 10_000;
+  onUnit(undefined, 1, 4);
+  now = 20_000;
+  onUnit(undefined, 2, 4);
+  now = 240_000;
+  onUnit(undefined, 4, 4);
+  assert.deepEqual(lines, ['[1/4] 25% · 10 s elapsed · ~30 s left', '[2/4] 50% · 20 s elapsed · ~20 s left', '[4/4] 100% · 4 min elapsed']);
 });
