@@ -13,6 +13,7 @@ import { activeExperimentFile } from './experimentFileContext';
 import { calibrationWizard, chooseAction, scalingWizard, type WizardContext } from './experimentWizard';
 import { toVsDiagnostic } from './diagnostics';
 import type { Lab } from './lab';
+import { startOllamaLabel, startOrInstallOllama } from './startOllama';
 
 /** Above these, the user confirms before an experiment starts. */
 const CONFIRM_REQUESTS = 500;
@@ -46,7 +47,7 @@ export class ExperimentController {
   async start(kind: 'scaling' | 'calibration'): Promise<void> {
     const status = await this.lab.service.refresh();
     if (!status.reachable) {
-      void vscode.window.showErrorMessage(`Superposition: ${status.error?.message ?? 'Ollama is not reachable.'} ${status.error?.nextStep ?? ''}`);
+      void this.unreachable(status.error);
       return;
     }
     const settings = this.lab.settings();
@@ -126,10 +127,17 @@ export class ExperimentController {
     }
     const status = await this.lab.service.refresh();
     if (!status.reachable) {
-      void vscode.window.showErrorMessage(`Superposition: ${status.error?.message ?? 'Ollama is not reachable.'} ${status.error?.nextStep ?? ''}`);
+      void this.unreachable(status.error);
       return;
     }
     await this.run(parsed.plan);
+  }
+
+  private async unreachable(error: { message: string; nextStep?: string } | undefined): Promise<void> {
+    const start = await startOllamaLabel();
+    const choice = await vscode.window.showErrorMessage(`Superposition: ${error?.message ?? 'Ollama is not reachable.'} ${error?.nextStep ?? ''}`, start, 'Open Settings');
+    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'superposition.host');
+    else if (choice) await startOrInstallOllama(choice);
   }
 
   async resume(id: string): Promise<void> {
@@ -233,10 +241,22 @@ export class ExperimentController {
     panel.showExperiment(record, false, simulated);
     await this.lab.store().save(record);
     this.lab.experiments.refresh();
+    if (record.status !== 'complete') void this.offerNextSteps(record);
+  }
+
+  /** A cancelled or failed experiment's toast: Resume (its finished prompts are kept), Open Settings, Start Ollama. */
+  private async offerNextSteps(record: ExperimentRecord): Promise<void> {
+    const done = `${record.units.filter((u) => u.status === 'complete').length}/${record.unitCount} prompts kept`;
     if (record.status === 'cancelled') {
-      void vscode.window.showInformationMessage(`Superposition: experiment cancelled after ${record.units.length}/${record.unitCount} prompts — Resume it from the Experiments view.`);
-    } else if (record.status === 'failed') {
-      void vscode.window.showErrorMessage(`Superposition: experiment failed — ${record.error?.message ?? ''} ${record.error?.nextStep ?? ''} Resume it from the Experiments view once fixed.`);
+      const choice = await vscode.window.showInformationMessage(`Superposition: experiment cancelled (${done}).`, 'Resume');
+      if (choice === 'Resume') await this.resume(record.id);
+      return;
     }
+    const start = record.error?.kind === 'not-running' ? await startOllamaLabel() : undefined;
+    const buttons = [...(start ? [start] : []), 'Resume', 'Open Settings'];
+    const choice = await vscode.window.showErrorMessage(`Superposition: experiment failed (${done}) — ${record.error?.message ?? 'unknown error'} ${record.error?.nextStep ?? ''}`, ...buttons);
+    if (choice === 'Resume') await this.resume(record.id);
+    else if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'superposition');
+    else if (choice && choice === start) await startOrInstallOllama(choice);
   }
 }

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { OllamaClient } from '../../src/core/ollama/client';
-import { OllamaError } from '../../src/core/ollama/errors';
+import { findModel } from '../../src/core/ollama/modelName';
+import { OllamaError, pullError } from '../../src/core/ollama/errors';
 import { DEFAULT_FILLER_PROB, DEFAULT_VOCAB_SIZE, scriptFromAnswers, startOllamaDouble, type OllamaDouble } from '../double/index';
 
 const PROMPT = '60+21->';
@@ -175,12 +176,28 @@ test('pull streams progress and installs the model', async () => {
     await c.pull('double-pulled', (p) => statuses.push(p.status));
     assert.equal(statuses.at(-1), 'success');
     assert.ok((await c.listModels()).some((m) => m.name === 'double-pulled:latest'));
-    // Streaming pulls of an unknown model end with an {"error"} line.
-    const err = await rejectsWith(c.pull('double-unknown', () => {}), 'stream-error');
-    assert.match(err.message, /file does not exist/);
+    // Streaming pulls of an unknown model end with an {"error"} line: said as "no such model", with the next step.
+    const err = await rejectsWith(c.pull('double-unknown', () => {}), 'model-not-found');
+    assert.match(err.message, /The Ollama library has no model 'double-unknown' \(pull model manifest: file does not exist\)/);
+    assert.match(err.nextStep, /ollama\.com\/library/);
+    assert.doesNotMatch(err.message, /while generating/);
   } finally {
     await pulling.close();
   }
+  const down = await startOllamaDouble({ models: [] });
+  const url = down.url;
+  await down.close();
+  await rejectsWith(new OllamaClient({ host: url, retries: 0 }).pull('x', () => {}), 'not-running');
+});
+
+test('pull errors say what failed: no network to the registry, no disk space; socket errors are left to classifyError', () => {
+  const offline = pullError(new Error('pull model manifest: Get "https://registry.ollama.ai/v2/library/x/manifests/latest": dial tcp: lookup registry.ollama.ai: no such host'), 'x');
+  assert.equal(offline?.kind, 'pull-failed');
+  assert.match(offline?.message ?? '', /could not reach its model registry/);
+  assert.match(offline?.nextStep ?? '', /internet connection/);
+  assert.match(pullError(new Error('write /models/blobs/x: no space left on device'), 'x')?.nextStep ?? '', /Free disk space/);
+  const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+  assert.equal(pullError(reset, 'x'), undefined);
 });
 
 for (const version of ['0.13.0', '0.32.15']) {
@@ -239,4 +256,12 @@ test('Modelfile stops printed Go-quoted (%#v) are read back exactly (D6)', async
   } finally {
     await d.close();
   }
+});
+
+test('findModel: a name without a tag means :latest, as Ollama reads it', () => {
+  const models = [{ name: 'gemma3:latest' }, { name: 'qwen2.5:0.5b' }];
+  assert.equal(findModel(models, 'gemma3')?.name, 'gemma3:latest');
+  assert.equal(findModel(models, 'gemma3:latest')?.name, 'gemma3:latest');
+  assert.equal(findModel(models, 'qwen2.5'), undefined);
+  assert.equal(findModel(models, 'qwen2.5:0.5b')?.name, 'qwen2.5:0.5b');
 });

@@ -1,6 +1,7 @@
 import { Ollama } from 'ollama';
-import { classifyError, OllamaError, type OllamaErrorKind } from './errors';
+import { classifyError, pullError, OllamaError, type OllamaErrorKind } from './errors';
 import { parseModelfileStops } from './goQuoted';
+import { findModel } from './modelName';
 import { createGuardedFetch } from './guardedFetch';
 import { nodeFetch } from './nodeFetch';
 import type { GenerateResult, GenerateSpec, GenerationOptions, Logprob, ModelDetails, ModelSummary, PullProgress } from './types';
@@ -131,16 +132,17 @@ export class OllamaClient {
 
   /** Digest from /api/tags (show does not return one); undefined when the model is not installed. */
   async modelDigest(model: string, signal?: AbortSignal): Promise<string | undefined> {
-    const models = await this.listModels(signal);
-    const wanted = model.includes(':') ? model : `${model}:latest`;
-    return models.find((m) => m.name === model || m.name === wanted)?.digest;
+    return findModel(await this.listModels(signal), model)?.digest;
   }
 
+  /** Pulls a model; a failure says what failed (no such model, no network to the registry). */
   async pull(model: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void> {
     await this.call(model, signal, async (api) => {
-      const stream = await api.pull({ model, stream: true });
-      for await (const part of streamErrorsTagged(stream)) {
-        onProgress({ status: part.status, total: part.total, completed: part.completed });
+      try {
+        const stream = await api.pull({ model, stream: true });
+        for await (const part of stream) onProgress({ status: part.status, total: part.total, completed: part.completed });
+      } catch (err) {
+        throw pullError(err, model) ?? err;
       }
     });
   }

@@ -13,6 +13,7 @@ export type OllamaErrorKind =
   | 'cancelled'
   | 'version-too-old'
   | 'context-overflow'
+  | 'pull-failed'
   | 'unknown';
 
 /**
@@ -171,4 +172,24 @@ export function supportsLogprobs(version: string): boolean {
 export function logprobsSupport(version: string | undefined): 'yes' | 'no' | 'unknown' {
   if (!version || !/^v?\d+\.\d+/.test(version) || compareVersions(version, '0.0.0') === 0) return 'unknown';
   return supportsLogprobs(version) ? 'yes' : 'no';
+}
+
+/**
+ * What failed in a pull, from the error Ollama streams or returns (`pull model manifest: file does
+ * not exist`; `… dial tcp: lookup registry.ollama.ai: no such host`). Undefined for failures that
+ * are not the pull's own (Ollama down, a broken connection): classifyError names those.
+ */
+export function pullError(err: unknown, model: string): OllamaError | undefined {
+  if (!(err instanceof Error) || causeCode(err) !== undefined) return undefined;
+  const message = ((err as { error?: unknown }).error ?? err.message ?? '').toString();
+  if (/file does not exist|manifest unknown|not found|404/i.test(message)) {
+    return new OllamaError('model-not-found', `The Ollama library has no model '${model}' (${message}).`, 'Check the name and tag at ollama.com/library (e.g. gemma3:270m or qwen2.5:0.5b), then pull again.', 404);
+  }
+  if (/no such host|dial tcp|i\/o timeout|connection refused|network is unreachable|TLS handshake|x509|proxyconnect|EOF/i.test(message)) {
+    return new OllamaError('pull-failed', `Ollama could not reach its model registry to pull '${model}' (${message}).`, 'Check the internet connection of the machine running Ollama (or the proxy it uses), then pull again.', undefined, false);
+  }
+  if (/disk|no space/i.test(message)) {
+    return new OllamaError('pull-failed', `Pulling '${model}' failed: ${message}.`, 'Free disk space where Ollama keeps its models (OLLAMA_MODELS), then pull again.', undefined, false);
+  }
+  return hasStatus(err) ? undefined : new OllamaError('pull-failed', `Pulling '${model}' failed: ${message}.`, 'Look at the Ollama server log, then pull again.', undefined, false);
 }
