@@ -53,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('resumeExperiment', (w, node) => w.lab.resumeFromTree(node)),
     command('runExperimentFile', (w, uri) => w.lab.experimentRuns.runFile(uri instanceof vscode.Uri ? uri : undefined)),
     command('refreshOllama', (w) => w.lab.service.refresh()),
+    command('setHost', (w) => w.lab.setHost()),
     command('refreshHistory', (w) => w.lab.experiments.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('superposition') && loading) loading.then((w) => w.lab.onSettingsChanged()).catch(() => undefined);

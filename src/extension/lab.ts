@@ -16,6 +16,7 @@ import { isExperimentFileText, SUPERPOSITION_JSON } from '../core/experiments/fi
 import { OllamaService } from './ollamaService';
 import { ResultsPanel, type PanelActions } from './resultsPanel';
 import { exportComparison, PromptDocuments, showPromptDiff } from './comparison';
+import { setOllamaHost } from './hostCommand';
 import { readSettings, type Settings } from './settings';
 import { ExperimentController } from './experiments';
 import { ExperimentsTree, type ExperimentNode } from './views/experimentsTree';
@@ -354,6 +355,14 @@ export class Lab implements vscode.Disposable, PanelActions {
         void vscode.window.showErrorMessage(`Superposition: export failed: ${(err as Error).message}`);
       }
     })();
+  }
+
+  async setHost(): Promise<void> {
+    if (await setOllamaHost(this.settings().host)) {
+      this.onSettingsChanged();
+      const status = await this.service.refresh();
+      void vscode.window.showInformationMessage(`Superposition: Ollama host ${status.host} — ${status.reachable ? `Ollama ${status.version}, reachable` : 'not reachable yet'}.`);
+    }
   }
 
   promptDiff(beforeId: string, afterId: string): void {

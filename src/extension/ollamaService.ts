@@ -30,6 +30,11 @@ export class OllamaService implements vscode.Disposable {
     return this.current;
   }
 
+  /** Where the host came from: user / workspace / folder settings, OLLAMA_HOST, or the default. */
+  get hostSource(): string {
+    return this.settings.hostSource;
+  }
+
   get model(): string {
     return this.settings.model;
   }

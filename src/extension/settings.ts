@@ -6,6 +6,8 @@ export interface Settings {
   host: string;
   /** True when the host came from workspace settings (ignored in untrusted workspaces). */
   hostFromWorkspace: boolean;
+  /** Where the host came from, as the Ollama view says it. */
+  hostSource: HostSource;
   model: string;
   method: Method;
   samples: number;
@@ -19,6 +21,8 @@ export interface Settings {
   /** More Ollama hosts sharing the requests of an experiment (the main host comes first). */
   hosts: string[];
 }
+
+export type HostSource = 'folder settings' | 'workspace settings' | 'user settings' | 'OLLAMA_HOST' | 'default';
 
 /** What the reader needs from a WorkspaceConfiguration. */
 export interface ConfigSource {
@@ -36,9 +40,19 @@ export function readSettings(config: ConfigSource, env: Record<string, string | 
   const hostSetting = trusted ? config.get<string>('host') : inspected?.globalValue;
   const method = config.get<string>('method');
   const keepAlive = (config.get<string>('keepAlive') ?? '5m').trim();
+  const hostSource: HostSource = hostSetting
+    ? trusted && inspected?.workspaceFolderValue
+      ? 'folder settings'
+      : trusted && inspected?.workspaceValue
+        ? 'workspace settings'
+        : 'user settings'
+    : env['OLLAMA_HOST']?.trim()
+      ? 'OLLAMA_HOST'
+      : 'default';
   return {
     host: hostFromEnvironment(hostSetting || undefined, env),
     hostFromWorkspace: trusted && !!workspaceHost,
+    hostSource,
     model: (config.get<string>('model') ?? '').trim(),
     method: method === 'logprobs' || method === 'sampling' ? method : 'auto',
     samples: int(config.get('samples'), 200, 1, 100_000),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { classifyError, compareVersions, OllamaError, supportsLogprobs } from '../../src/core/ollama/errors';
-import { DEFAULT_OLLAMA_HOST, hostFromEnvironment, isLocalHost, resolveHost } from '../../src/core/ollama/host';
+import { DEFAULT_OLLAMA_HOST, hostFromEnvironment, hostProblem, isLocalHost, resolveHost } from '../../src/core/ollama/host';
 
 test('OLLAMA_HOST forms resolve like the Ollama CLI', () => {
   assert.equal(resolveHost(undefined), DEFAULT_OLLAMA_HOST);
@@ -53,4 +53,12 @@ test('errors are classified with a next step', () => {
   assert.equal(unknown.retryable, false);
   const own = new OllamaError('stalled', 'x', 'y');
   assert.equal(classifyError(own, ctx), own);
+});
+
+test('hostProblem: a URL Ollama could listen on, or why not', () => {
+  assert.equal(hostProblem(''), undefined);
+  assert.equal(hostProblem('http://127.0.0.1:11434'), undefined);
+  assert.equal(hostProblem('192.168.1.20:11434'), undefined);
+  assert.match(hostProblem('ftp://x:1') ?? '', /http:\/\/ or https:\/\//);
+  assert.match(hostProblem('http://[bad') ?? '', /Not a URL/);
 });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { readSettings, type ConfigSource } from '../../src/extension/settings';
 
@@ -49,4 +51,18 @@ test('extra experiment hosts: normalised, and only the user\'s own in an untrust
   assert.deepEqual(readSettings(config, {}, true).hosts, ['http://evil.example:1']);
   assert.deepEqual(readSettings(config, {}, false).hosts, ['http://gpu-a:11434']);
   assert.deepEqual(readSettings(source({}), {}, true).hosts, []);
+});
+
+test('the host says where it came from: workspace, user settings, OLLAMA_HOST or the default', () => {
+  assert.equal(readSettings(source({}), {}, true).hostSource, 'default');
+  assert.equal(readSettings(source({}), { OLLAMA_HOST: 'gpu:1' }, true).hostSource, 'OLLAMA_HOST');
+  assert.equal(readSettings(source({ host: 'http://a:1' }), { OLLAMA_HOST: 'gpu:1' }, true).hostSource, 'user settings');
+  const both = source({ host: 'http://a:1' }, { host: 'http://b:1' });
+  assert.equal(readSettings(both, {}, true).hostSource, 'workspace settings');
+  assert.equal(readSettings(both, {}, false).hostSource, 'user settings', 'untrusted: the workspace value is ignored');
+});
+
+test('the host setting is window-scoped, so user settings apply in Remote and code-server windows', () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { scope?: string }> } } };
+  assert.equal(pkg.contributes.configuration.properties['superposition.host']?.scope, 'window');
 });

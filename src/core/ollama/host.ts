@@ -41,3 +41,19 @@ export function isLocalHost(baseUrl: string): boolean {
     return false;
   }
 }
+
+/** A URL Ollama could listen on ("host:port" forms as OLLAMA_HOST takes them), or why it is not one. */
+export function hostProblem(value: string): string | undefined {
+  const text = value.trim();
+  if (text === '') return undefined; // empty: back to OLLAMA_HOST / the default
+  const example = 'e.g. http://127.0.0.1:11434 or 192.168.1.20:11434';
+  if (/\s/.test(text)) return `A URL has no spaces: ${example}.`;
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
+  } catch {
+    return `Not a URL: ${example}.`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'Use http:// or https://.';
+  return url.hostname === '' ? `Not a URL: ${example}.` : undefined;
+}

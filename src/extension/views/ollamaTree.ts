@@ -16,7 +16,7 @@ export class OllamaTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
   async getChildren(node?: Node): Promise<Node[]> {
     const status = await this.service.ensureChecked();
     if (!node) {
-      const nodes: Node[] = [{ kind: 'info', label: 'Server', description: status.host, icon: 'server' }];
+      const nodes: Node[] = [{ kind: 'info', label: 'Server', description: `${status.host} (${this.service.hostSource})`, icon: 'server', tooltip: `${status.host}, from ${this.service.hostSource}. Change it with "Superposition: Set Ollama Host…" (the plug button).` }];
       if (status.reachable) {
         nodes.push({ kind: 'info', label: 'Version', description: `${status.version}${status.logprobs ? '' : ' — no logprobs (sampling only)'}`, icon: status.logprobs ? 'check' : 'warning' });
         nodes.push({ kind: 'info', label: 'Model', description: this.service.model || 'none selected', icon: 'beaker' });
