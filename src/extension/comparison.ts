@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { formatComparisonCsv, formatComparisonJson, orderBeforeAfter, type BeforeAfter } from '../core/comparison';
 import { isExperiment, type StoredRecord } from '../core/history';
 import type { RunRecord } from '../core/record';
+import { writeExport } from './exports';
 
 /** Read-only documents holding the prompts of compared runs, for VS Code's diff editor. */
 export const PROMPT_SCHEME = 'superposition-prompt';
@@ -44,7 +45,7 @@ export async function showPromptDiff(documents: PromptDocuments, load: (id: stri
 
 export async function exportComparison(
   load: (id: string) => Promise<StoredRecord>,
-  folder: vscode.Uri,
+  fallback: vscode.Uri,
   beforeId: string,
   afterId: string,
   format: 'json' | 'csv' | 'png',
@@ -53,14 +54,11 @@ export async function exportComparison(
   try {
     const pair = await pairOf(load, beforeId, afterId);
     if (format === 'png' && !dataUrl) return;
-    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, `compare-${pair.before.id}-${pair.after.id}.${format}`), filters: { [format.toUpperCase()]: [format] } });
-    if (!target) return;
     const bytes =
       format === 'png'
         ? Buffer.from(dataUrl!.slice('data:image/png;base64,'.length), 'base64')
         : new TextEncoder().encode(format === 'csv' ? formatComparisonCsv(pair) : formatComparisonJson(pair));
-    await vscode.workspace.fs.writeFile(target, bytes);
-    void vscode.window.showInformationMessage(`Superposition: comparison exported to ${vscode.workspace.asRelativePath(target)}.`);
+    await writeExport(fallback, pair.after, format, bytes, 'compare-');
   } catch (err) {
     void vscode.window.showErrorMessage(`Superposition: export failed: ${(err as Error).message}`);
   }

@@ -17,9 +17,12 @@ import { OllamaService } from './ollamaService';
 import { ResultsPanel, type PanelActions } from './resultsPanel';
 import { exportComparison, PromptDocuments, showPromptDiff } from './comparison';
 import { setOllamaHost } from './hostCommand';
+import { EXPORT_CHOICES, writeExport } from './exports';
+import { pickModel } from './modelPicker';
 import { readSettings, type Settings } from './settings';
 import { ExperimentController } from './experiments';
 import { ExperimentsTree, type ExperimentNode } from './views/experimentsTree';
+import { runRowText } from './views/runRow';
 
 /** globalState key prefix: the user chose "Don't Show Again" for this remote host. */
 const REMOTE_ACK_KEY = 'superposition.remoteHostAcknowledged:';
@@ -340,17 +343,14 @@ export class Lab implements vscode.Disposable, PanelActions {
       try {
         const record = await this.runFromArg(arg, 'Export which run?');
         if (!record) return;
-        const chosen = format ?? (await vscode.window.showQuickPick(['json', 'csv'] as const, { placeHolder: 'Export as' }));
+        const chosen = format ?? (await vscode.window.showQuickPick(EXPORT_CHOICES, { placeHolder: 'Export as' }))?.format;
         if (!chosen) return;
         if (chosen === 'png' && !dataUrl) return;
-        const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? this.context.globalStorageUri;
-        const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, `${record.id}.${chosen}`), filters: { [chosen.toUpperCase()]: [chosen] } });
-        if (!target) return;
         const csv = () => (isExperiment(record) ? formatExperimentCsv(record) : formatRecordCsv(record));
         const bytes =
           chosen === 'png' ? Buffer.from(dataUrl!.slice('data:image/png;base64,'.length), 'base64') : new TextEncoder().encode(chosen === 'csv' ? csv() : `${JSON.stringify(record, null, 2)}\n`);
-        await vscode.workspace.fs.writeFile(target, bytes);
-        void vscode.window.showInformationMessage(`Superposition: exported to ${vscode.workspace.asRelativePath(target)}.`);
+        const model = isExperiment(record) ? record.models.map((m) => m.name).join('-') : record.model;
+        await writeExport(this.context.globalStorageUri, { createdAt: record.createdAt, model: isExperiment(record) ? `${record.kind}-${model}` : model, input: isExperiment(record) ? {} : record.input }, chosen, bytes);
       } catch (err) {
         void vscode.window.showErrorMessage(`Superposition: export failed: ${(err as Error).message}`);
       }
@@ -370,8 +370,7 @@ export class Lab implements vscode.Disposable, PanelActions {
   }
 
   exportComparison(beforeId: string, afterId: string, format: 'json' | 'csv' | 'png', dataUrl?: string): void {
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? this.context.globalStorageUri;
-    void exportComparison((id) => this.store().loadStored(id), folder, beforeId, afterId, format, dataUrl);
+    void exportComparison((id) => this.store().loadStored(id), this.context.globalStorageUri, beforeId, afterId, format, dataUrl);
   }
 
   openSource(runId: string): void {
@@ -387,7 +386,8 @@ export class Lab implements vscode.Disposable, PanelActions {
     const node = arg as ExperimentNode | undefined;
     const file = node?.kind === 'run' ? node.run.file : node?.kind === 'unreadable' ? node.item.file : undefined;
     if (!file) return;
-    const choice = await vscode.window.showWarningMessage(`Delete ${file}? This cannot be undone.`, { modal: true }, 'Delete');
+    const what = node?.kind === 'run' ? (({ label, description }) => `the run "${label}" (${description}, ${new Date(node.run.createdAt).toLocaleDateString()})`)(runRowText(node.run)) : `the unreadable file ${file}`;
+    const choice = await vscode.window.showWarningMessage(`Delete ${what}?`, { modal: true, detail: `${file} will be removed from the history. This cannot be undone.` }, 'Delete');
     if (choice !== 'Delete') return;
     await this.store().delete(file);
     this.experiments.refresh();
@@ -414,11 +414,13 @@ export class Lab implements vscode.Disposable, PanelActions {
         if (choice) return (await this.pullModel()) ? this.service.model : undefined;
         return undefined;
       }
-      const picked = await vscode.window.showQuickPick(
-        status.models.map((m) => ({ label: m.name, description: [m.parameterSize, m.quantization].filter(Boolean).join(' · '), detail: `${(m.size / 1e9).toFixed(2)} GB · ${m.digest.slice(0, 12)}` })),
-        { placeHolder: 'Model to analyse with' },
-      );
-      model = picked?.label;
+      const picked = await pickModel(status.models);
+      if (picked?.pull) {
+        if (!(await this.pullModel(picked.model))) return undefined;
+        await this.setModel(picked.model);
+        return picked.model;
+      }
+      model = picked?.model;
     }
     if (model) await this.setModel(model);
     return model;

@@ -313,13 +313,30 @@ export class ComparisonChart {
   }
 }
 
+/** The mark on PNGs of runs on the test double. */
+export const SIMULATED_MARK = 'SIMULATED — Ollama test double, not a real model';
+
 /**
- * PNG of a chart on the theme background (the canvas itself is transparent), with a caption line
- * above it and a key line below, as a data: URL. Any running animation is finished first.
+ * PNG of a chart on the theme background (the canvas itself is transparent), rendered at 2× (or
+ * the screen's ratio if higher), with a caption line above it, a key line below and, for runs on
+ * the test double, the SIMULATED mark. Any running animation is finished first.
  */
-export function chartPng(chart: Chart, caption: string, key: string, theme: ThemeColors): string {
+export function chartPng(chart: Chart, caption: string, key: string, theme: ThemeColors, simulated = false): string {
+  const previousRatio = chart.options.devicePixelRatio;
+  chart.options.devicePixelRatio = Math.max(2, window.devicePixelRatio || 1);
   chart.stop();
+  chart.resize();
   chart.update('none');
+  try {
+    return drawPng(chart, simulated ? `${caption}   ·   ${SIMULATED_MARK}` : caption, key, theme);
+  } finally {
+    chart.options.devicePixelRatio = previousRatio;
+    chart.resize();
+    chart.update('none');
+  }
+}
+
+function drawPng(chart: Chart, caption: string, key: string, theme: ThemeColors): string {
   const source = chart.canvas;
   const ratio = chart.currentDevicePixelRatio || 1;
   const pad = Math.round(12 * ratio);

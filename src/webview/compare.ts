@@ -216,7 +216,7 @@ export class ComparisonView {
   png(theme: ThemeColors): string | undefined {
     if (!this.chart || !this.left || !this.right) return undefined;
     const caption = `Before: ${this.left.model} (${when(this.left)}) · After: ${this.right.model} (${when(this.right)}) · query “${this.right.input.query}${this.right.input.separator}”`;
-    return chartPng(this.chart.chart, caption, 'bars: Before, After   ├─┤ interval   ◆ in-context share', theme);
+    return chartPng(this.chart.chart, caption, 'bars: Before, After   ├─┤ interval   ◆ in-context share', theme, this.left.simulated || this.right.simulated);
   }
 
   get comparisonChart(): ComparisonChart | undefined {

@@ -430,6 +430,7 @@ export class ExperimentView {
 
   /** Renders one experiment; the root must be in the document. While running, charts update without animation. */
   update(record: ExperimentRecord, running: boolean, simulated: boolean, theme: ThemeColors, animate: boolean): void {
+    this.simulated = simulated;
     const firstDraw = !this.chart1;
     this.record = record;
     this.running = running;
@@ -447,6 +448,7 @@ export class ExperimentView {
   }
 
   updateComparison(left: ExperimentRecord, right: ExperimentRecord, simulated: boolean, theme: ThemeColors, animate: boolean): void {
+    this.simulated = simulated;
     this.left = left;
     this.right = right;
     replaceChildren(
@@ -480,12 +482,14 @@ export class ExperimentView {
   }
 
   /** PNG of the main chart (E[r] or calibration) on the theme background, captioned with the kind and the plan. */
+  private simulated = false;
+
   png(theme: ThemeColors): string | undefined {
     const record = this.record ?? this.left;
     if (!this.chart1 || !this.chart2 || !record) return undefined;
     const caption = `${kindTitle(record)} · ${planSummary(record)}`;
     const key = this.kind === 'scaling' ? 'lines: E[r] per model · ┬┴ 95% interval · dashed: ideal r = K' : 'lines: probability of task 1 per model · ┬┴ 95% interval · dashed: perfectly calibrated';
-    return chartPng(this.chart1.chart as unknown as Chart, caption, key, theme);
+    return chartPng(this.chart1.chart as unknown as Chart, caption, key, theme, this.simulated);
   }
 
   isRunning(): boolean {

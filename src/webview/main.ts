@@ -99,7 +99,10 @@ function showRun(record: RunRecord, running: boolean, simulated: boolean): void 
     runView = new RunView(runActions(() => runView?.record));
     app.appendChild(runView.root);
   }
+  // Another run (not a refresh of the running one) starts at the top, not where the last one was scrolled.
+  const another = runView.record !== undefined && runView.record.id !== record.id;
   runView.update(record, running, simulated, readTheme(), !prefersReducedMotion() && !running);
+  if (another) window.scrollTo(0, 0);
   const chart = runView.distributionChart?.chart;
   hook.charts = chart ? { distribution: chart as unknown as Chart } : {};
   if (!running) hideProgress();

@@ -102,7 +102,7 @@ export class RunView {
   png(theme: ThemeColors): string | undefined {
     if (!this.chart || !this.record) return undefined;
     const r = this.record;
-    return chartPng(this.chart.chart, `${r.model} · ${r.method} · query “${r.input.query}${r.input.separator}”`, 'bar: probability   ├─┤ interval (bounds or 95% CI)   ◆ in-context share', theme);
+    return chartPng(this.chart.chart, `${r.model} · ${r.method} · query “${r.input.query}${r.input.separator}”`, 'bar: probability   ├─┤ interval (bounds or 95% CI)   ◆ in-context share', theme, r.simulated);
   }
 
   destroy(): void {

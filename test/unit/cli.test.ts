@@ -78,7 +78,7 @@ test('--csv prints one row per task plus other', async () => {
   const { code, stdout } = await run(['analyze', 'examples/add-translate.txt', '--model', MODEL, '--host', double.url, '--csv']);
   assert.equal(code, 0);
   const lines = stdout.trim().split('\n');
-  assert.equal(lines[0], 'model,method,status,task,answer,share,probability,lower,upper,exact,ci95_low,ci95_high');
+  assert.equal(lines[0], 'model,method,status,task,answer,share,probability,lower,upper,exact,ci95_low,ci95_high,run_id,created_at,source,model_digest,simulated,kl,kl_normalized,r,K,entropy,task_mass');
   assert.equal(lines.length, 1 + 4 + 1);
 });
 

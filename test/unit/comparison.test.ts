@@ -47,3 +47,17 @@ test('the panel\'s comparison messages are validated on receipt', () => {
   assert.equal(parseFromWebview({ type: 'exportComparison', beforeId: 'a', afterId: 'b', format: 'png', dataUrl: 'javascript:x' }), undefined);
   assert.ok(parseFromWebview({ type: 'exportComparison', beforeId: 'a', afterId: 'b', format: 'csv' }));
 });
+
+test('export names say what and when; the run CSV carries run id, date, source and metrics', async () => {
+  const { exportFileName, formatRecordCsv } = await import('../../src/core/exportFormats');
+  const record = sampleRecord('r1', '2026-11-26T10:03:07.000Z', { input: { ...older.input, source: 'examples/country.txt' } });
+  assert.match(exportFileName(record, 'csv'), /^country-20261126-\d{6}\.csv$/);
+  assert.match(exportFileName({ ...record, input: {} }, 'json'), /^double-superposed-latest-20261126-\d{6}\.json$/);
+  assert.equal(exportFileName({ createdAt: 'x', model: 'm', input: { source: 'a/b/rhymes.superposition.json' } }, 'png'), 'rhymes-undated.png');
+  const [header, first] = formatRecordCsv(record).split('\n');
+  const cols = header!.split(',');
+  const row = first!.split(',');
+  for (const [col, want] of [['run_id', 'r1'], ['created_at', '2026-11-26T10:03:07.000Z'], ['source', 'examples/country.txt'], ['kl', '0.1'], ['r', '2'], ['task_mass', '0.9']] as const) {
+    assert.equal(row[cols.indexOf(col)], want, col);
+  }
+});
