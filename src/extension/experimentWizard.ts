@@ -8,7 +8,8 @@ import {
   type ScalingPlan,
 } from '../core/experiments/plan';
 import type { ExperimentDraft } from '../core/experiments/planFile';
-import type { ExperimentPlan } from '../core/experiments/plan';
+import { expandPlan, type ExperimentPlan } from '../core/experiments/plan';
+import { planSize, planSizeText } from '../core/experiments/planSize';
 import type { ModelSummary } from '../core/ollama/types';
 import { BUILTIN_TASKS } from '../core/tasks/builtin';
 
@@ -157,11 +158,12 @@ export type WizardAction = 'start' | 'save' | 'saveAndStart';
 
 /** The last step: start now, or keep the plan as an experiment file (to version it, or run it from the CLI). */
 export async function chooseAction(plan: ExperimentPlan): Promise<WizardAction | undefined> {
+  const size = planSizeText(planSize(plan, expandPlan(plan)));
   const items: (vscode.QuickPickItem & { action: WizardAction })[] = [
-    { label: '$(play) Start experiment', description: `${plan.models.length} model${plan.models.length === 1 ? '' : 's'}`, action: 'start' },
+    { label: '$(play) Start experiment', description: `${plan.models.length} model${plan.models.length === 1 ? '' : 's'}`, detail: size, action: 'start' },
     { label: '$(save) Save as experiment file, then start', description: '*.superposition.json', action: 'saveAndStart' },
     { label: '$(save) Save as experiment file only', detail: 'Run it later with "Superposition: Run Experiment File" or `superposition scale|calibrate --plan FILE`.', action: 'save' },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: `${plan.kind === 'scaling' ? 'Scaling' : 'Calibration'} experiment: ready`, placeHolder: 'Start now or save the plan' });
+  const picked = await vscode.window.showQuickPick(items, { title: `${plan.kind === 'scaling' ? 'Scaling' : 'Calibration'} experiment: ready — ${size.split(' (')[0]}`, placeHolder: 'Start now or save the plan' });
   return picked?.action;
 }
