@@ -200,16 +200,22 @@ function probabilityText(p: { mean: number; lower: number; upper: number }): str
   return `${formatPercent(p.mean)} [${formatPercent(Math.max(0, p.lower))}, ${formatPercent(Math.min(1, p.upper))}]`;
 }
 
-function calibrationCells(a: CalibrationAggregate, tasks: readonly string[], colorIndex: number): HTMLElement[] {
+/** The mean, and its interval on a second line, so the table fits the default editor split. */
+function probabilityCell(p: { mean: number; lower: number; upper: number }): Child {
+  if (!Number.isFinite(p.mean) || Math.abs(p.upper - p.lower) < 5e-5) return probabilityText(p);
+  return [formatPercent(p.mean), h('span', { class: 'ci-line' }, `[${formatPercent(Math.max(0, p.lower))}, ${formatPercent(Math.min(1, p.upper))}]`)];
+}
+
+function calibrationCells(a: CalibrationAggregate, tasks: readonly string[], colorIndex: number, withModel = true): Array<HTMLElement | null> {
   return [
-    h('th', { scope: 'row', class: 'task-cell' }, swatchFor(colorIndex), h('span', { class: 'task-label' }, a.model)),
-    h('td', { class: 'num' }, formatProportions(a.proportions)),
+    withModel ? h('th', { scope: 'row', class: 'task-cell' }, swatchFor(colorIndex), h('span', { class: 'task-label' }, a.model)) : null,
+    h(withModel ? 'td' : 'th', { class: 'num', ...(withModel ? {} : { scope: 'row' }) }, formatProportions(a.proportions)),
     ...tasks.map((id) => {
       const t = a.tasks.find((x) => x.id === id);
       return h(
         'td',
         { class: 'num', 'data-task-id': id, 'data-probability': str(t?.probability.mean), 'data-lower': str(t?.probability.lower), 'data-upper': str(t?.probability.upper) },
-        t ? probabilityText(t.probability) : '–',
+        t ? probabilityCell(t.probability) : '–',
       );
     }),
     h('td', { class: 'num' }, klText(a.kl)),
@@ -218,12 +224,12 @@ function calibrationCells(a: CalibrationAggregate, tasks: readonly string[], col
   ];
 }
 
-const calibrationHead = (tasks: readonly string[], run: boolean) =>
+const calibrationHead = (tasks: readonly string[], run: boolean, withModel = true) =>
   h(
     'tr',
     null,
     run ? h('th', { scope: 'col' }, 'Run') : null,
-    h('th', { scope: 'col' }, 'Model'),
+    withModel ? h('th', { scope: 'col' }, 'Model') : null,
     h('th', { scope: 'col', class: 'num' }, `Shares (${tasks.join(' / ')})`),
     tasks.map((id) => h('th', { scope: 'col', class: 'num' }, `p(${id})`)),
     h('th', { scope: 'col', class: 'num' }, 'KL'),
@@ -283,12 +289,16 @@ function calibrationTable(record: ExperimentRecord, series: CalibrationSeries): 
     'table',
     { id: 'calibration-table', class: 'data-table' },
     h('caption', null, 'Mean probability of each task’s answer (95% CI) and mean KL, per model and mixture point'),
-    h('thead', null, calibrationHead(series.tasks, false)),
-    h(
-      'tbody',
-      null,
-      rows.length === 0 ? h('tr', { class: 'empty-row' }, h('td', { colspan: String(5 + series.tasks.length), class: 'muted' }, 'No finished measurements yet.')) : null,
-      rows.map((a) => h('tr', calibrationRowAttrs(a), calibrationCells(a, series.tasks, modelColor(series, a.model)))),
+    h('thead', null, calibrationHead(series.tasks, false, false)),
+    rows.length === 0 ? h('tbody', null, h('tr', { class: 'empty-row' }, h('td', { colspan: String(4 + series.tasks.length), class: 'muted' }, 'No finished measurements yet.'))) : null,
+    // One row group per model, headed by the model: no model column, so the table fits the default split.
+    [...new Set(rows.map((a) => a.model))].map((model) =>
+      h(
+        'tbody',
+        { class: 'model-group', 'data-model-group': model },
+        h('tr', { class: 'group-head' }, h('th', { scope: 'rowgroup', colspan: String(4 + series.tasks.length), class: 'task-cell' }, swatchFor(modelColor(series, model)), h('span', { class: 'task-label' }, model))),
+        rows.filter((a) => a.model === model).map((a) => h('tr', calibrationRowAttrs(a), calibrationCells(a, series.tasks, modelColor(series, a.model), false))),
+      ),
     ),
   );
 }
