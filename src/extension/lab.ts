@@ -281,7 +281,7 @@ export class Lab implements vscode.Disposable, PanelActions {
     const picked = await vscode.window.showQuickPick(
       runs
         .filter((r) => !only || (r.id !== only.exclude && r.kind === only.kind))
-        .map((r) => ({ label: `${r.kind === 'analysis' ? '' : `${r.kind} · `}${r.model} · ${r.tasks.join(', ')}`, description: r.headline, detail: `${new Date(r.createdAt).toLocaleString()} · ${r.status}${r.source ? ` · ${r.source}` : ''}`, id: r.id })),
+        .map((r) => ({ ...runRowText(r), detail: `${new Date(r.createdAt).toLocaleString()} · ${r.status} · ${r.tasks.join(', ')}${r.source ? ` · ${r.source}` : ''}`, id: r.id })),
       { placeHolder, matchOnDescription: true, matchOnDetail: true },
     );
     return picked ? this.store().loadStored(picked.id) : undefined;

@@ -57,6 +57,7 @@ async function setTheme(vs: VsCodeSession, theme: string, frame: Frame, light: b
 describe('e2e first contact: the simulated demo on any prompt, results that explain themselves', () => {
   let double: OllamaDouble;
   let vs: VsCodeSession;
+  let editedRunId = '';
 
   before(async () => {
     double = await startOllamaDouble({ models: demoModels(repoRoot, join(repoRoot, 'examples')) });
@@ -87,6 +88,7 @@ describe('e2e first contact: the simulated demo on any prompt, results that expl
     await vs.waitForSelectionStatus();
     await vs.rightClickEditorAndChoose('Analyze Prompt Superposition');
     const frame = await completePanel(vs);
+    editedRunId = (await frame.locator('#run-header').getAttribute('data-run-id')) ?? '';
     const rows = (await distributionRows(frame)).filter((r) => r.taskId !== 'other');
     assert.ok(rows.length >= 2, JSON.stringify(rows));
     for (const r of rows) assert.ok(r.lower > 0.01, `${r.taskId} "${r.answer}": ${r.lower} — the demo must answer an edited prompt`);
@@ -122,5 +124,50 @@ describe('e2e first contact: the simulated demo on any prompt, results that expl
       for (const c of queryColours) assert.ok(!taskRgb.includes(c), `${theme}: the query line uses a task colour (${c})`);
       await vs.screenshot(`first-contact-${light ? 'light' : 'dark'}-modern`);
     }
+    await setTheme(vs, 'Default Dark Modern', frame, false);
   }));
+  test('e2e first contact: the original prompt, then Before / After with what changed, Δ and the prompt diff; distinct history rows', { timeout: 240_000 }, () => captureOnFailure(vs, 'first-contact-compare', async () => {
+    // Back to the file as shipped (the edit was never saved), and analyse it.
+    await vs.openFile('country.txt');
+    await vs.runCommand('File: Revert File');
+    await vs.selectAll();
+    await vs.waitForSelectionStatus();
+    await vs.rightClickEditorAndChoose('Analyze Prompt Superposition');
+    const panel = await vs.findWebviewFrame(
+      (f) => f.evaluate((edited) => document.body?.dataset['state'] === 'complete' && (document.getElementById('run-header')?.dataset['runId'] ?? edited) !== edited, editedRunId),
+      60_000,
+    );
+    await panel.locator('#btn-compare').click();
+    // The picker lists the other run (the edited prompt); take it.
+    const rows = vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible' });
+    await vs.screenshot('first-contact-compare-picker');
+    await vs.page.keyboard.press('Enter');
+    const frame = await vs.findWebviewFrame((f) => f.evaluate(() => document.body?.dataset['state'] === 'comparison'), 60_000);
+    const changed = (await frame.locator('#comparison-differs').textContent()) ?? '';
+    assert.match(changed, /What changed: examples \d+ → \d+ · \d+ (s|min) later/);
+    assert.match((await frame.locator('#comparison-left h2').textContent()) ?? '', /^Before: /);
+    assert.match((await frame.locator('#comparison-right h2').textContent()) ?? '', /^After: /);
+    assert.match((await frame.locator('#comparison-table thead').textContent()) ?? '', /Δ \(after − before\)/);
+    // Before is the edited prompt (the older run): fewer examples than After.
+    const examples = async (side: string) => Number(/(\d+) examples/.exec((await frame.locator(`#comparison-${side} .query-line`).textContent()) ?? '')?.[1]);
+    assert.ok((await examples('left')) < (await examples('right')), 'Before is the older run (the edit with fewer examples)');
+    await vs.screenshot('first-contact-before-after');
+    await frame.locator('#btn-prompt-diff').click();
+    await vs.page.locator('.tab', { hasText: /Before.*After|↔/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok((await vs.page.locator('.monaco-diff-editor').count()) > 0, 'the prompt diff opens in VS Code\'s diff editor');
+    await vs.screenshot('first-contact-prompt-diff');
+    // History rows: led by the file and the headline, the model in the description; not alike.
+    await vs.openActivityBar('Superposition');
+    await vs.waitForTreeItem('Experiments', /country\.txt/);
+    const items = (await vs.treeItems('Experiments')).filter((i) => /country\.txt/.test(i.label));
+    assert.ok(items.length >= 2, JSON.stringify(items));
+    for (const i of items) {
+      assert.match(i.label, /^country\.txt · /);
+      assert.match(i.description, /double-superposed/);
+    }
+    assert.notEqual(`${items[0]!.label} ${items[0]!.description}`, `${items[1]!.label} ${items[1]!.description}`);
+    await vs.screenshot('first-contact-history-rows');
+  }));
+
 });
