@@ -5,7 +5,7 @@ import test from 'node:test';
 import { countInTopK, mixtureCounts } from '../../src/core/estimate/metrics';
 import { scoreAnswers } from '../../src/core/estimate/teacherForced';
 import { topCompletions } from '../../src/core/estimate/topCompletions';
-import type { NextTokenSource } from '../../src/core/estimate/tokenSource';
+import { classifyPiece, type NextTokenSource } from '../../src/core/estimate/tokenSource';
 
 /** A source answering each prefix from a table of (token, probability); unknown prefixes fail. */
 function table(rows: Record<string, Array<[string, number]>>): NextTokenSource & { asked: string[] } {
@@ -80,4 +80,36 @@ test('completions: by default a path down to 1e-4 is still followed (a rare but 
   assert.ok(Math.abs(completions[1]!.probability - 0.0005) < 1e-12);
   const { completions: pruned } = await topCompletions(table({ '': [['a\n', 0.99995], ['b', 0.00005]], b: [['\n', 1]] }), { k: 2 });
   assert.deepEqual(pruned.map((c) => c.text), ['a'], 'below 1e-4 the path is not followed');
+});
+
+test('classifyPiece: a text piece without a bytes field is text (servers and proxies may omit bytes)', () => {
+  assert.equal(classifyPiece({ token: '81', logprob: -0.1 }), 'text');
+  assert.equal(classifyPiece({ token: '', logprob: -0.1 }), 'ambiguous');
+  assert.equal(classifyPiece({ token: '', logprob: -0.1, bytes: [] }), 'ambiguous');
+});
+
+test('completions: the beam stops at maxDepth tokens (default 16), even when paths go on', async () => {
+  // "a" forever, a newline only after n tokens: a 16-token line is found by default, a 17-token one is not.
+  const chain = (n: number): NextTokenSource & { asked: string[] } => {
+    const asked: string[] = [];
+    return {
+      asked,
+      get requests() {
+        return asked.length;
+      },
+      async next(prefix: string) {
+        asked.push(prefix);
+        return { top: [{ token: prefix.length === n - 1 ? 'a\n' : 'a', logprob: 0 }] };
+      },
+    };
+  };
+  const sixteen = await topCompletions(chain(16), { k: 1 });
+  assert.deepEqual(sixteen.completions.map((c) => c.text), ['a'.repeat(16)]);
+  const seventeen = chain(17);
+  const none = await topCompletions(seventeen, { k: 1 });
+  assert.deepEqual(none.completions, []);
+  assert.equal(seventeen.asked.length, 16, 'one request per depth, no more');
+  const short = chain(40);
+  await topCompletions(short, { k: 1, maxDepth: 3 });
+  assert.equal(short.asked.length, 3);
 });
