@@ -76,7 +76,7 @@ function metric(id: string, label: string, value: string, raw: number | null, he
   return h(
     'div',
     { class: 'metric' },
-    h('dt', null, label, ' ', h('details', { class: 'metric-help' }, h('summary', { 'aria-label': `What ${label} means` }, 'ⓘ'), h('p', null, help.means), h('p', null, h('strong', null, 'Good: '), help.good))),
+    h('dt', null, label, ' ', h('details', { class: 'metric-help' }, h('summary', { 'aria-label': `What ${label} means`, title: `What ${label} means` }, h('span', { class: 'help-icon', 'aria-hidden': 'true' }, 'i')), h('p', null, help.means), h('p', null, h('strong', null, 'Good: '), help.good))),
     h('dd', { id, 'data-value': raw === null ? '' : String(raw) }, value),
   );
 }

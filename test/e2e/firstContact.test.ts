@@ -4,7 +4,6 @@
 // details are collapsed; task text is readable (≥ 4.5:1) in Dark Modern and Light Modern and the
 // query line does not wear a task's colour.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame } from 'playwright-core';
@@ -22,35 +21,51 @@ interface Contrast {
   ratio: number;
 }
 
-/** Contrast of every task-coloured text in the prompt view against the panel background (WCAG). */
-function taskTextContrast(frame: Frame): Promise<Contrast[]> {
-  return frame.evaluate(() => {
-    const rgb = (s: string) => (s.match(/[\d.]+/g) ?? []).map(Number);
-    const lum = ([r, g, b]: number[]) => {
-      const f = (v: number) => {
-        const x = v / 255;
-        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
-      };
-      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
-    };
-    const bodyBg = getComputedStyle(document.body).backgroundColor;
-    return [...document.querySelectorAll<HTMLElement>('.prompt-line:not(.query) .line-output')].map((el) => {
-      const color = getComputedStyle(el).color;
-      const c = rgb(color);
-      const alpha = c[3] ?? 1;
-      const bg = rgb(bodyBg);
-      const flat = [0, 1, 2].map((i) => c[i]! * alpha + bg[i]! * (1 - alpha));
-      const [hi, lo] = [lum(flat), lum(bg)].sort((x, y) => y - x);
-      return { text: el.textContent ?? '', color, background: bodyBg, ratio: (hi! + 0.05) / (lo! + 0.05) };
-    });
+function luminance([r, g, b]: number[]): number {
+  const lin = (v: number) => {
+    const x = v / 255;
+    return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(r!) + 0.7152 * lin(g!) + 0.0722 * lin(b!);
+}
+
+/** Contrast of every task-coloured text in the prompt view against the panel background (WCAG), computed here. */
+async function taskTextContrast(frame: Frame): Promise<Contrast[]> {
+  // Only read computed colours in the page (its CSP forbids eval, and named helpers would not survive bundling).
+  const background = await frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
+  const outputs = await frame.locator('.prompt-line:not(.query) .line-output').evaluateAll((els) => els.map((el) => ({ text: el.textContent ?? '', color: getComputedStyle(el).color })));
+  const rgb = (s: string) => (s.match(/[\d.]+/g) ?? []).map(Number);
+  const bg = rgb(background);
+  return outputs.map(({ text, color }) => {
+    const c = rgb(color);
+    const alpha = c[3] ?? 1;
+    const flat = [0, 1, 2].map((i) => c[i]! * alpha + bg[i]! * (1 - alpha));
+    const [hi, lo] = [luminance(flat), luminance(bg)].sort((x, y) => y - x);
+    return { text, color, background, ratio: (hi! + 0.05) / (lo! + 0.05) };
   });
 }
 
+/** Picks a colour theme through *Preferences: Color Theme* and waits for the panel to follow. */
 async function setTheme(vs: VsCodeSession, theme: string, frame: Frame, light: boolean): Promise<void> {
-  const file = join(vs.userDataDir, 'User', 'settings.json');
-  const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  writeFileSync(file, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2));
-  await frame.waitForFunction((wantLight) => document.body.classList.contains('vscode-light') === wantLight, light, { timeout: 30_000 });
+  const input = vs.quickInput();
+  const rows = vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  await vs.page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>Preferences: Color Theme');
+  // The exact command (not "Browse Color Themes in Marketplace", which also matches).
+  const command = rows.filter({ has: vs.page.locator('.label-name', { hasText: /^\s*Preferences: Color Theme\s*$/ }) }).first();
+  await command.waitFor({ state: 'visible' });
+  await command.click();
+  const name = theme.replace(/^Default /, '');
+  await input.fill(name);
+  const row = rows.filter({ has: vs.page.locator('.label-name', { hasText: new RegExp(`^\\s*${name}\\s*$`) }) }).first();
+  await row.waitFor({ state: 'visible' });
+  await row.click();
+  await vs.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  for (const deadline = Date.now() + 30_000; ; await vs.page.waitForTimeout(250)) {
+    if ((await frame.locator('body').getAttribute('class'))?.includes('vscode-light') === light) break;
+    if (Date.now() > deadline) throw new Error(`the panel did not switch to ${theme}`);
+  }
   await vs.page.waitForTimeout(500);
 }
 
@@ -92,6 +107,8 @@ describe('e2e first contact: the simulated demo on any prompt, results that expl
     const rows = (await distributionRows(frame)).filter((r) => r.taskId !== 'other');
     assert.ok(rows.length >= 2, JSON.stringify(rows));
     for (const r of rows) assert.ok(r.lower > 0.01, `${r.taskId} "${r.answer}": ${r.lower} — the demo must answer an edited prompt`);
+    await frame.locator('#run-verdict').scrollIntoViewIfNeeded();
+    await vs.screenshot('first-contact-verdict');
     const verdict = await frame.locator('#run-verdict').textContent();
     assert.match(verdict ?? '', /^(Spread over \d of \d tasks|Collapsed onto one task)/);
     assert.equal(await frame.locator('#simulated-banner').count(), 1);
@@ -103,7 +120,11 @@ describe('e2e first contact: the simulated demo on any prompt, results that expl
     // Run details start collapsed.
     assert.equal(await frame.locator('#run-details').evaluate((d) => (d as HTMLDetailsElement).open), false);
     assert.match((await frame.locator('#completions-table caption').textContent()) ?? '', /whole lines/);
-    await vs.screenshot('first-contact-verdict');
+    await vs.screenshot('first-contact-metric-help');
+    // Back to the file as shipped: undo the edit in the editor.
+    await vs.runCommand('View: Focus First Editor Group');
+    await vs.page.keyboard.press('Control+Z');
+    await vs.page.locator('.monaco-editor .view-line', { hasText: 'Mauritius->Africa' }).first().waitFor({ state: 'visible', timeout: 30_000 });
   }));
 
   test('e2e first contact: task text is readable (≥ 4.5:1) in Dark Modern and Light Modern; the query has no task colour', { timeout: 180_000 }, () => captureOnFailure(vs, 'first-contact-colours', async () => {
@@ -120,16 +141,15 @@ describe('e2e first contact: the simulated demo on any prompt, results that expl
         const s = getComputedStyle(el);
         return [s.borderLeftColor, s.color];
       });
-      const taskRgb = await frame.evaluate((hexes) => hexes.map((hex) => `rgb(${parseInt(hex.slice(1, 3), 16)}, ${parseInt(hex.slice(3, 5), 16)}, ${parseInt(hex.slice(5, 7), 16)})`), palette);
+      const taskRgb = palette.map((hex) => `rgb(${parseInt(hex.slice(1, 3), 16)}, ${parseInt(hex.slice(3, 5), 16)}, ${parseInt(hex.slice(5, 7), 16)})`);
       for (const c of queryColours) assert.ok(!taskRgb.includes(c), `${theme}: the query line uses a task colour (${c})`);
       await vs.screenshot(`first-contact-${light ? 'light' : 'dark'}-modern`);
     }
     await setTheme(vs, 'Default Dark Modern', frame, false);
   }));
   test('e2e first contact: the original prompt, then Before / After with what changed, Δ and the prompt diff; distinct history rows', { timeout: 240_000 }, () => captureOnFailure(vs, 'first-contact-compare', async () => {
-    // Back to the file as shipped (the edit was never saved), and analyse it.
-    await vs.openFile('country.txt');
-    await vs.runCommand('File: Revert File');
+    // The file as shipped (test 1 reverted its edit), analysed.
+    await vs.runCommand('View: Focus First Editor Group');
     await vs.selectAll();
     await vs.waitForSelectionStatus();
     await vs.rightClickEditorAndChoose('Analyze Prompt Superposition');
@@ -154,8 +174,9 @@ describe('e2e first contact: the simulated demo on any prompt, results that expl
     assert.ok((await examples('left')) < (await examples('right')), 'Before is the older run (the edit with fewer examples)');
     await vs.screenshot('first-contact-before-after');
     await frame.locator('#btn-prompt-diff').click();
-    await vs.page.locator('.tab', { hasText: /Before.*After|↔/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    assert.ok((await vs.page.locator('.monaco-diff-editor').count()) > 0, 'the prompt diff opens in VS Code\'s diff editor');
+    // VS Code's diff editor opens with both prompts (its tab is titled "Prompt: Before (…) ↔ After (…)").
+    await vs.page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok((await vs.page.locator('.tab', { hasText: /^Prompt: Before/ }).count()) > 0, 'the diff editor tab names Before and After');
     await vs.screenshot('first-contact-prompt-diff');
     // History rows: led by the file and the headline, the model in the description; not alike.
     await vs.openActivityBar('Superposition');
