@@ -246,15 +246,15 @@ export class ExperimentController {
 
   /** A cancelled or failed experiment's toast: Resume (its finished prompts are kept), Open Settings, Start Ollama. */
   private async offerNextSteps(record: ExperimentRecord): Promise<void> {
-    const done = `${record.units.filter((u) => u.status === 'complete').length}/${record.unitCount} prompts kept`;
+    const done = `${record.units.filter((u) => u.status === 'complete').length}/${record.unitCount} prompts`;
     if (record.status === 'cancelled') {
-      const choice = await vscode.window.showInformationMessage(`Superposition: experiment cancelled (${done}).`, 'Resume');
+      const choice = await vscode.window.showInformationMessage(`Superposition: experiment cancelled after ${done} — they are kept; Resume measures the rest.`, 'Resume');
       if (choice === 'Resume') await this.resume(record.id);
       return;
     }
     const start = record.error?.kind === 'not-running' ? await startOllamaLabel() : undefined;
     const buttons = [...(start ? [start] : []), 'Resume', 'Open Settings'];
-    const choice = await vscode.window.showErrorMessage(`Superposition: experiment failed (${done}) — ${record.error?.message ?? 'unknown error'} ${record.error?.nextStep ?? ''}`, ...buttons);
+    const choice = await vscode.window.showErrorMessage(`Superposition: experiment failed after ${done} (kept) — ${record.error?.message ?? 'unknown error'} ${record.error?.nextStep ?? ''}`, ...buttons);
     if (choice === 'Resume') await this.resume(record.id);
     else if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'superposition');
     else if (choice && choice === start) await startOrInstallOllama(choice);
