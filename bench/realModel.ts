@@ -3,7 +3,10 @@
  * 0.24.0 serving Gemma 3 270M (scripts/ollama-tools.sh), on this machine's CPU cores. Not a test.
  * Writes bench/results-real.md.
  *
- *   node --import tsx bench/realModel.ts [--sweep N]   (default 100 prompts per sweep)
+ *   node --import tsx bench/realModel.ts [--sweep N] [--example FILE]
+ *     --sweep N       prompts per sweep (default 100; 0: no sweeps)
+ *     --example FILE  the examples/ prompt of the analysis figures (default add-translate.txt);
+ *                     with another prompt or --sweep 0 the table goes to results-real-<name>.md
  *
  * Figures: wall time of one 4-task analysis; prompt tokens served from Ollama's cache across it;
  * requests against the answers' character prefixes; teacher forcing against sampling at ±2 points
@@ -22,7 +25,12 @@ import { CountingClient } from '../test/live/liveHelpers';
 import { loadRealOllamaTools, startRealOllama, type RealOllamaTools } from '../test/live/realOllama';
 
 const argv = process.argv.slice(2);
-const sweepPrompts = Number(argv[argv.indexOf('--sweep') + 1] ?? 100) || 100;
+const option = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const sweepPrompts = option('--sweep') === undefined ? 100 : Math.max(0, Number(option('--sweep')) || 0);
+const exampleName = option('--example') ?? 'add-translate.txt';
 const t0 = performance.now();
 const log = (line: string) => process.stderr.write(`[bench real ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 
@@ -42,7 +50,7 @@ interface Row {
 
 async function analysisFigures(tools: RealOllamaTools, url: string, rows: Row[], notes: string[]): Promise<void> {
   const client = new CountingClient({ host: url, requestTimeoutMs: 900_000 });
-  const { mix, detection } = example('add-translate.txt');
+  const { mix, detection } = example(exampleName);
   await client.generate({ model: tools.model, prompt: 'Something else.', options: { num_predict: 1 } });
   const cold = await client.generate({ model: tools.model, prompt: mix.prompt, options: { num_predict: 1, temperature: 0 } });
   const promptTokens = cold.promptEvalCount ?? 0;
@@ -57,7 +65,7 @@ async function analysisFigures(tools: RealOllamaTools, url: string, rows: Row[],
   const served = 1 - uncached / total;
   const prefixes = new Set<string>();
   for (const t of detection.tasks) for (let i = 0; i <= (t.answer ?? '').length; i++) prefixes.add((t.answer ?? '').slice(0, i));
-  rows.push({ figure: `One 4-task analysis (add-translate.txt, ${promptTokens} prompt tokens), wall time`, target: '—', measured: `${(wallMs / 1000).toFixed(1)} s, ${record.requests} requests (${(wallMs / record.requests).toFixed(0)} ms each)` });
+  rows.push({ figure: `One ${detection.tasks.length}-task analysis (${exampleName}, ${promptTokens} prompt tokens), wall time`, target: '—', measured: `${(wallMs / 1000).toFixed(1)} s, ${record.requests} requests (${(wallMs / record.requests).toFixed(0)} ms each)` });
   rows.push({ figure: 'Prompt tokens served from Ollama\'s cache across that analysis', target: '≥ 95 %', measured: `${(100 * served).toFixed(1)} % (≈ ${uncached.toFixed(0)} of ${total} evaluated)`, ok: served >= 0.95 });
   rows.push({ figure: 'Requests against the answers\' character prefixes (a per-character walk)', target: '—', measured: `${record.requests} vs ${prefixes.size} prefixes (scoring + top-${record.metrics.K} completions)` });
   notes.push(`- Cache figure: Ollama 0.24 reports the whole prompt in \`prompt_eval_count\` even when it comes from the cache, so the tokens actually evaluated are estimated from \`prompt_eval_duration\` at the cold rate of ${(perToken / 1e6).toFixed(2)} ms/token measured just before.`);
@@ -115,14 +123,15 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
-  for (const parallel of [1, 2]) {
+  for (const parallel of sweepPrompts > 0 ? [1, 2] : []) {
     log(`sweep, ${sweepPrompts} prompts, ${parallel} slot(s)`);
     await sweepFigure(tools, parallel, rows);
   }
   const cpu = `${os.cpus()[0]?.model ?? 'CPU'}, ${os.cpus().length} cores`;
   const table = ['| figure | target | measured | ok |', '|---|---|---|---|', ...rows.map((r) => `| ${r.figure} | ${r.target} | ${r.measured} | ${r.ok === undefined ? '' : r.ok ? 'yes' : '**no**'} |`)];
   const md = [`### Real model: Ollama 0.24.0 + Gemma 3 270M Q4_K_M (${new Date().toISOString().slice(0, 10)}, ${cpu})`, '', ...table, '', ...notes, ''].join('\n');
-  writeFileSync(join(__dirname, 'results-real.md'), md);
+  const name = exampleName === 'add-translate.txt' && sweepPrompts > 0 ? 'results-real.md' : `results-real-${exampleName.replace(/\.[^.]+$/, '')}.md`;
+  writeFileSync(join(__dirname, name), md);
   process.stdout.write(`${md}\n`);
 }
 
