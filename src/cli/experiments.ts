@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { formatSeconds } from '../core/experiments/planSize';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { calibrationByModel } from '../core/experiments/aggregate';
@@ -340,7 +341,6 @@ export function progressLine(write: (line: string) => void, started: number, now
     measured++;
     const elapsed = (now() - started) / 1000;
     const left = measured > 0 ? ((total - done) * elapsed) / measured : 0;
-    const time = (s: number) => (s < 90 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
-    write(`[${done}/${total}] ${Math.round((100 * done) / Math.max(1, total))}% · ${time(elapsed)} elapsed${done < total ? ` · ~${time(left)} left` : ''}`);
+    write(`[${done}/${total}] ${Math.round((100 * done) / Math.max(1, total))}% · ${formatSeconds(elapsed)} elapsed${done < total ? ` · ~${formatSeconds(left)} left` : ''}`);
   };
 }

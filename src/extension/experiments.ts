@@ -13,18 +13,14 @@ import { activeExperimentFile } from './experimentFileContext';
 import { calibrationWizard, chooseAction, scalingWizard, type WizardContext } from './experimentWizard';
 import { toVsDiagnostic } from './diagnostics';
 import type { Lab } from './lab';
+import { formatSeconds } from '../core/experiments/planSize';
 import { startOllamaLabel, startOrInstallOllama } from './startOllama';
 
 /** Above these, the user confirms before an experiment starts. */
 const CONFIRM_REQUESTS = 500;
 const CONFIRM_SECONDS = 120;
 
-function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 90) return `${s} s`;
-  const m = Math.round(s / 60);
-  return m < 90 ? `${m} min` : `${(m / 60).toFixed(1)} h`;
-}
+const formatDuration = (ms: number) => formatSeconds(ms / 1000);
 
 /** Scaling and calibration experiments from the editor: wizard, estimate, run, resume. */
 export class ExperimentController {

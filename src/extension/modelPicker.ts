@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { findModel } from '../core/ollama/modelName';
 import type { ModelSummary } from '../core/ollama/types';
 
 export type ModelChoice = { model: string; pull: boolean } | undefined;
@@ -29,7 +30,7 @@ export function pickModel(models: readonly ModelSummary[]): Promise<ModelChoice>
     };
     pick.onDidChangeValue((value) => {
       const name = value.trim();
-      const known = installed.some((i) => i.model === name || i.model === `${name}:latest`);
+      const known = findModel(models, name) !== undefined;
       pick.items = name && !known && !/\s/.test(name) ? [...installed, pullItem(name)] : installed;
     });
     pick.onDidAccept(() => {

@@ -7,8 +7,8 @@ import { scoreAnswers } from '../../src/core/estimate/teacherForced';
 import { topCompletions } from '../../src/core/estimate/topCompletions';
 import { classifyPiece, type NextTokenSource } from '../../src/core/estimate/tokenSource';
 
-/** A source answering each prefix from a table of (token, probability); unknown prefixes fail. */
-function table(rows: Record<string, Array<[string, number]>>): NextTokenSource & { asked: string[] } {
+/** A source answering each prefix with `reply(prefix)`; records every prefix asked. */
+function scripted(reply: (prefix: string) => Array<[string, number]>): NextTokenSource & { asked: string[] } {
   const asked: string[] = [];
   return {
     asked,
@@ -17,11 +17,18 @@ function table(rows: Record<string, Array<[string, number]>>): NextTokenSource &
     },
     async next(prefix: string) {
       asked.push(prefix);
-      const row = rows[prefix];
-      if (!row) throw new Error(`no row for ${JSON.stringify(prefix)}`);
-      return { top: row.map(([token, p]) => ({ token, logprob: p > 0 ? Math.log(p) : -1e4 })) };
+      return { top: reply(prefix).map(([token, p]) => ({ token, logprob: p > 0 ? Math.log(p) : -1e4 })) };
     },
   };
+}
+
+/** A source answering each prefix from a table of (token, probability); unknown prefixes fail. */
+function table(rows: Record<string, Array<[string, number]>>): NextTokenSource & { asked: string[] } {
+  return scripted((prefix) => {
+    const row = rows[prefix];
+    if (!row) throw new Error(`no row for ${JSON.stringify(prefix)}`);
+    return row;
+  });
 }
 
 test('an answer that ends at a node not worth a request stays exact; only the longer answer widens', async () => {
@@ -90,19 +97,7 @@ test('classifyPiece: a text piece without a bytes field is text (servers and pro
 
 test('completions: the beam stops at maxDepth tokens (default 16), even when paths go on', async () => {
   // "a" forever, a newline only after n tokens: a 16-token line is found by default, a 17-token one is not.
-  const chain = (n: number): NextTokenSource & { asked: string[] } => {
-    const asked: string[] = [];
-    return {
-      asked,
-      get requests() {
-        return asked.length;
-      },
-      async next(prefix: string) {
-        asked.push(prefix);
-        return { top: [{ token: prefix.length === n - 1 ? 'a\n' : 'a', logprob: 0 }] };
-      },
-    };
-  };
+  const chain = (n: number) => scripted((prefix) => [[prefix.length === n - 1 ? 'a\n' : 'a', 1]]);
   const sixteen = await topCompletions(chain(16), { k: 1 });
   assert.deepEqual(sixteen.completions.map((c) => c.text), ['a'.repeat(16)]);
   const seventeen = chain(17);
