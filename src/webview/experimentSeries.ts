@@ -84,7 +84,7 @@ export function experimentModels(record: ExperimentRecord): string[] {
 function scalingRange(record: ExperimentRecord): { kMin: number; kMax: number } {
   const ks = (record.aggregates.scaling ?? []).map((a) => a.K);
   if (record.plan.kind === 'scaling') return { kMin: Math.min(record.plan.kMin, ...ks), kMax: Math.max(record.plan.kMax, ...ks) };
-  return { kMin: ks.length ? Math.min(...ks) : 1, kMax: ks.length ? Math.max(...ks) : 1 };
+  return { kMin: ks.length ? ks.reduce((a, b) => Math.min(a, b)) : 1, kMax: ks.length ? ks.reduce((a, b) => Math.max(a, b)) : 1 };
 }
 
 /** The ideal r = K for K = kMin..kMax (integers). */

@@ -55,7 +55,11 @@ export interface TeacherForcedResult {
 
 interface NodeState {
   bytes: Uint8Array;
+  /** Probability of reaching the node on seen paths; final once every shorter node is expanded. */
   mass: number;
+  /** The part of `mass` known when the node's parents replied (a lower bound), for early requests. */
+  provisional: number;
+  pending?: Promise<NextTokenReply | undefined>;
   reply?: NextTokenReply;
   processed: boolean;
 }
@@ -96,7 +100,7 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
     const key = bytesKey(bytes);
     const node = nodes.get(key);
     if (node) node.mass += mass;
-    else nodes.set(key, { bytes, mass, processed: false });
+    else nodes.set(key, { bytes, mass, provisional: 0, processed: false });
   };
 
   /**
@@ -128,7 +132,7 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
     const seenMass = probs.reduce((a, b) => a + b, 0);
     // Ollama sends float32 logprobs: a shortfall below their rounding noise is not unseen mass.
     const unseen = 1 - seenMass < FLOAT32_NOISE ? 0 : 1 - seenMass;
-    const smallest = Math.min(...probs);
+    const smallest = probs.reduce((a, b) => Math.min(a, b), Infinity);
     const endsHere = (i: number) => targets[i]!.length === node.bytes.length && startsWithBytes(targets[i]!, node.bytes);
     top.forEach((entry, j) => {
       const p = node.mass * probs[j]!;
@@ -171,50 +175,81 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
     }
   };
 
-  addNode(new Uint8Array(0), 1);
+  /** Continuing children of a node, known from its reply alone (which pieces extend an answer). */
+  const speculate = (node: NodeState, reply: NextTokenReply) => {
+    for (const entry of reply.top) {
+      if (classifyPiece(entry, eosPieces) !== 'text') continue;
+      const child = concatBytes(node.bytes, tokenBytes(entry));
+      if (!needsRequest(child)) continue;
+      const key = bytesKey(child);
+      let state = nodes.get(key);
+      if (!state) nodes.set(key, (state = { bytes: child, mass: 0, provisional: 0, processed: false }));
+      state.provisional += node.provisional * Math.exp(entry.logprob);
+      if (state.provisional >= minNodeMass) request(state);
+    }
+  };
+
+  let failure: { error: unknown } | undefined;
+  let finished = false;
+  let inFlight = 0;
+  /**
+   * Sends a node's request as soon as the node is known to need one (its provisional mass, a lower
+   * bound of its mass, is reason enough), so the walk takes as many rounds as the trie has tokens.
+   */
+  const request = (node: NodeState) => {
+    if (node.pending || failure || finished || node.provisional <= 0 || !needsRequest(node.bytes)) return;
+    const text = decodeComplete(node.bytes);
+    if (text === undefined) return;
+    inFlight++;
+    node.pending = source.next(text, batch.signal).then(
+      (reply) => {
+        inFlight--;
+        options.onProgress?.(source.requests - startRequests, nodes.size);
+        if (!failure && !finished) speculate(node, reply);
+        return reply;
+      },
+      (err: unknown) => {
+        inFlight--;
+        if (finished) return undefined;
+        failure ??= { error: err };
+        batch.abort(err);
+        return undefined;
+      },
+    );
+  };
+
+  nodes.set('', { bytes: new Uint8Array(0), mass: 1, provisional: 1, processed: false });
   let complete = true;
   let error: unknown;
   try {
     for (;;) {
-      const pending = [...nodes.values()].filter((n) => !n.processed);
-      if (pending.length === 0) break;
-      const shortest = Math.min(...pending.map((n) => n.bytes.length));
-      const level = pending.filter((n) => n.bytes.length === shortest);
-      const toRequest: Array<{ node: NodeState; text: string }> = [];
+      const level = shortestPending(nodes);
+      if (level.length === 0) break;
+      const toExpand: NodeState[] = [];
       for (const node of level) {
-        const text = decodeComplete(node.bytes);
         if (!needsRequest(node.bytes) || node.mass <= 0) node.processed = true;
-        else if (text === undefined || node.mass < minNodeMass) {
+        else if (decodeComplete(node.bytes) === undefined || node.mass < minNodeMass) {
           // Ends inside a UTF-8 character (cannot be sent as text) or too unlikely to be worth a request.
           for (const i of dependents(node.bytes)) gap[i]! += node.mass;
           node.processed = true;
-        } else toRequest.push({ node, text });
+        } else toExpand.push(node);
       }
-      let failure: { error: unknown } | undefined;
-      const replies = await Promise.all(
-        toRequest.map(async ({ text }) => {
-          try {
-            const reply = await source.next(text, batch.signal);
-            options.onProgress?.(source.requests - startRequests, nodes.size);
-            return reply;
-          } catch (err) {
-            failure ??= { error: err };
-            batch.abort(err);
-            return undefined;
-          }
-        }),
-      );
-      // Expand in a fixed order so sums (and results) do not depend on reply timing. When the
-      // level was cut short, the replies that did arrive still count; the rest widen the bounds.
-      toRequest
-        .map((r, k) => ({ ...r, reply: replies[k] }))
-        .sort((a, b) => (bytesKey(a.node.bytes) < bytesKey(b.node.bytes) ? -1 : 1))
-        .forEach(({ node, reply }) => {
-          if (!reply) return;
-          node.reply = reply;
-          node.processed = true;
-          expand(node, reply);
-        });
+      // Nodes whose mass became enough only now; the others were sent when their parent replied.
+      for (const node of toExpand) {
+        node.provisional = Math.max(node.provisional, node.mass);
+        request(node);
+      }
+      // Expand in byte order, each node once every shorter one is done (its mass is then final):
+      // the sums, and so the results, do not depend on reply timing. When a request fails, the
+      // replies that did arrive still count; the rest widen the bounds.
+      toExpand.sort((a, b) => (bytesKey(a.bytes) < bytesKey(b.bytes) ? -1 : 1));
+      for (const node of toExpand) {
+        const reply = await node.pending;
+        if (!reply) continue;
+        node.reply = reply;
+        node.processed = true;
+        expand(node, reply);
+      }
       if (failure) throw failure.error;
     }
   } catch (err) {
@@ -226,6 +261,10 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
       for (const i of dependents(node.bytes)) gap[i]! += node.mass;
       node.processed = true;
     }
+  } finally {
+    finished = true;
+    // Early requests of nodes that turned out not to need one (their mass ended at 0).
+    if (inFlight > 0) batch.abort(new Error('no longer needed'));
   }
 
   const scores = answers.map((answer, i): AnswerScore => {
@@ -234,6 +273,13 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
     return { answer, lower: lo, upper: hi, exact: gap[i]! === 0, steps: bestPath(nodes, targets[i]!) };
   });
   return { scores, requests: source.requests - startRequests, complete, ...(complete ? {} : { error }) };
+}
+
+/** The unprocessed nodes of the shortest byte length, in insertion order. */
+function shortestPending(nodes: ReadonlyMap<string, NodeState>): NodeState[] {
+  let shortest = Infinity;
+  for (const node of nodes.values()) if (!node.processed && node.bytes.length < shortest) shortest = node.bytes.length;
+  return [...nodes.values()].filter((n) => !n.processed && n.bytes.length === shortest);
 }
 
 /** The most probable seen path of whole pieces that spells the target (for the token view). */
