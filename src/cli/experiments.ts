@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { formatSeconds } from '../core/experiments/planSize';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +14,8 @@ import {
 } from '../core/experiments/plan';
 import { buildExperimentRecord, parseExperimentRecord, resumeFrom, type ExperimentRecord, type UnitResult } from '../core/experiments/record';
 import { runExperiment } from '../core/experiments/runner';
+import { checkpointRecord, DEFAULT_CHECKPOINT_INTERVAL_MS, experimentIdentity, inPlanOrder, reusedUnits, startCheckpoints } from '../core/experiments/checkpoint';
+import { writeAtomic } from '../core/history';
 import { parseExperimentFile, type ExperimentDraft } from '../core/experiments/planFile';
 import { formatDiagnostic } from '../core/diagnostics';
 import { OllamaClient } from '../core/ollama/client';
@@ -241,15 +243,20 @@ async function runCommand(kind: ExperimentPlan['kind'], values: CommonValues, io
   const hosts = [...new Set((values.host?.length ? values.host : [undefined]).map((h) => hostFromEnvironment(h, io.env)))];
   const clients = hosts.map((host) => new OllamaClient({ host, requestTimeoutMs: timeoutMs }));
   const outPath = values.out !== undefined ? resolve(io.cwd, values.out) : resumePath;
+  const identity = experimentIdentity(resumed);
+  const previous = resumed ? resumeFrom(resumed) : undefined;
+  const done = reusedUnits(units, previous);
+  const started = Date.now();
+  const checkpoints = outPath
+    ? startCheckpoints(() => writeAtomic(outPath, recordJson(checkpointRecord(plan, { results: inPlanOrder(units, done), hosts: hosts.map((host) => ({ host })), durationMs: Date.now() - started }, { unitCount: units.length, resumed, ...identity }))), {
+        intervalMs: checkpointInterval(io.env),
+        onError: warnOnce(io, outPath),
+      })
+    : undefined;
+  const progress = io.progress ? progressLine(io.progress, started) : undefined;
 
   const controller = new AbortController();
-  const onAbort = () => controller.abort(signal?.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  if (signal?.aborted) controller.abort(signal.reason);
-  const onSigint = () => controller.abort(new Error('interrupted'));
-  const hookSigint = signal === undefined;
-  if (hookSigint) process.once('SIGINT', onSigint);
-
+  const unhook = stopOnSignals(controller, signal);
   io.stderr(`${kind === 'scaling' ? 'Scaling' : 'Calibration'} experiment: ${units.length} units (${plan.models.length} model${plan.models.length === 1 ? '' : 's'}) on ${hosts.join(', ')}`);
   let run;
   try {
@@ -258,19 +265,23 @@ async function runCommand(kind: ExperimentPlan['kind'], values: CommonValues, io
       concurrency,
       analyzeOptions: { method: plan.method, samples: plan.samples },
       signal: controller.signal,
-      previous: resumed ? resumeFrom(resumed) : undefined,
-      ...(io.progress ? { onUnit: progressLine(io.progress, Date.now()) } : {}),
+      previous,
+      onUnit: (result, doneCount, total) => {
+        done.set(result.key, result);
+        checkpoints?.note();
+        progress?.(result, doneCount, total);
+      },
     });
     io.progress?.('');
   } finally {
-    signal?.removeEventListener('abort', onAbort);
-    if (hookSigint) process.removeListener('SIGINT', onSigint);
+    unhook();
+    await checkpoints?.stop();
   }
-  const record = buildExperimentRecord(plan, run, { unitCount: units.length, resumed });
+  const record = buildExperimentRecord(plan, run, { unitCount: units.length, resumed, ...identity });
 
   if (outPath) {
     try {
-      await writeFile(outPath, `${JSON.stringify(record, null, 2)}\n`, 'utf8');
+      await writeAtomic(outPath, recordJson(record));
     } catch (err) {
       io.stderr(`error: cannot write ${outPath}: ${(err as Error).message}`);
     }
@@ -286,6 +297,46 @@ async function runCommand(kind: ExperimentPlan['kind'], values: CommonValues, io
     return EXIT.server;
   }
   return EXIT.ok;
+}
+
+const recordJson = (record: ExperimentRecord) => `${JSON.stringify(record, null, 2)}\n`;
+
+/** Not user-facing: tests shorten the checkpoint interval of `--out` / `--resume` files with it. */
+const CHECKPOINT_ENV = 'SUPERPOSITION_CHECKPOINT_MS';
+
+function checkpointInterval(env: CliIo['env']): number {
+  const value = env[CHECKPOINT_ENV];
+  const n = Number(value);
+  return value !== undefined && value.trim() !== '' && Number.isFinite(n) && n >= 0 ? n : DEFAULT_CHECKPOINT_INTERVAL_MS;
+}
+
+/** A checkpoint that cannot be written is said once; the run goes on and the next ones are tried. */
+function warnOnce(io: CliIo, path: string): (err: unknown) => void {
+  let warned = false;
+  return (err) => {
+    if (warned) return;
+    warned = true;
+    io.stderr(`warning: cannot write the checkpoint ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  };
+}
+
+/**
+ * The caller's signal, or else Ctrl-C (SIGINT) and SIGTERM alike, stop the run cleanly: finished
+ * units are kept and saved, and the run can be resumed. Returns the unhook.
+ */
+function stopOnSignals(controller: AbortController, signal: AbortSignal | undefined): () => void {
+  if (signal) {
+    const onAbort = () => controller.abort(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    return () => signal.removeEventListener('abort', onAbort);
+  }
+  const onSignal = (name: NodeJS.Signals) => controller.abort(new Error(`interrupted (${name})`));
+  const names: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  for (const name of names) process.once(name, onSignal);
+  return () => {
+    for (const name of names) process.removeListener(name, onSignal);
+  };
 }
 
 const f = (x: number | null | undefined, digits = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
