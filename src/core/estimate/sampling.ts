@@ -81,7 +81,7 @@ export async function sampleAnswers(
   let error: unknown;
   const tasks = Array.from({ length: options.samples }, (_, i) =>
     scheduler
-      .run(prompt, async () => {
+      .run(prompt, '', async () => {
         if (error !== undefined || options.signal?.aborted) return;
         const result = await client.generate({ model, prompt, options: neutralSampler(options.seed + i, numPredict), keepAlive: options.keepAlive }, options.signal);
         const line = normaliseSample(result.text);

@@ -38,7 +38,7 @@ export function ollamaTokenSource(
       const cached = memo.get(prefix);
       if (cached) return cached;
       const text = prompt + prefix;
-      const promise = scheduler.run(text, async () => {
+      const promise = scheduler.run(prompt, prefix, async () => {
         if (signal?.aborted) throw signal.reason;
         requests++;
         const reply = await client.nextTokens(model, text, MAX_TOP_LOGPROBS, signal, keepAlive);
