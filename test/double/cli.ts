@@ -1,7 +1,7 @@
 /**
  * Ollama TEST DOUBLE — command line.
  *
- *   npm run ollama-double -- [--port 11434] [--host 127.0.0.1] [--latency ms] [--token-latency ms]
+ *   npm run ollama-double -- [--port 11434] [--host 127.0.0.1] [--latency ms] [--token-latency ms] [--uncached-token-ms ms]
  *                            [--parallel n] [--max-queue n] [--version x.y.z] [--profile go|llama-server]
  *                            [--examples dir] [--answers file] [--root dir] [--quiet]
  *
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   if (args.has('help') || args.has('h')) {
     console.log(
       'ollama-double: Ollama TEST DOUBLE (scripted, not a real model)\n' +
-        'usage: npm run ollama-double -- [--port 11434] [--host 127.0.0.1] [--latency ms] [--token-latency ms]\n' +
+        'usage: npm run ollama-double -- [--port 11434] [--host 127.0.0.1] [--latency ms] [--token-latency ms] [--uncached-token-ms ms]\n' +
         '         [--parallel n] [--max-queue n] [--version x.y.z] [--profile go|llama-server]\n' +
         '         [--examples dir] [--answers file] [--root dir] [--quiet]\n' +
         'The version chooses the profile (< 0.30 Go runners, >= 0.30 llama-server) unless --profile is given.',
@@ -88,6 +88,7 @@ async function main(): Promise<void> {
     host: args.get('host') ?? '127.0.0.1',
     latencyMs: num(args, 'latency', 0),
     tokenLatencyMs: num(args, 'token-latency', 0),
+    uncachedTokenMs: num(args, 'uncached-token-ms', 0),
     parallel: num(args, 'parallel', 1),
     maxQueue: num(args, 'max-queue', 512),
     ...(args.get('version') ? { version: args.get('version') } : {}),

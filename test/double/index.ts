@@ -18,6 +18,8 @@ export type {
   VocabularyTail,
 } from './types';
 export { startOllamaDouble } from './server';
+export { PromptCaches, SlotCache, type CacheLease } from './promptCache';
+export { absoluteNow, SlotClock } from './slotClock';
 export { groundTruth } from './truth';
 export { tokenizerBias, type TokenizerBias } from './bias';
 export { bytePiece, scriptFromAnswers, randomScriptedModel, type RandomModelOptions, type ScriptFromAnswersOptions } from './script';

@@ -7,9 +7,12 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { Socket } from 'node:net';
 import { atRank, compileModel, isCanonicalPath, nameKey, pathKeyOf, servedName, type CompiledModel, type NormDist, type Piece } from './model';
 import { profileForVersion } from './profile';
+import { fitToContext } from './context';
+import { PromptCaches, type CacheLease } from './promptCache';
 import { randomRng, rngFromString, type Rng } from './rng';
 import { sampleRank, type SamplerOptions } from './sampler';
-import { detokenize, tokenIds, tokenize } from './tokenizer';
+import { SlotClock } from './slotClock';
+import { detokenize, tokenIds } from './tokenizer';
 import { groundTruth } from './truth';
 import type { DoubleCounters, DoubleOptions, Fault, LoggedRequest, OllamaDouble, ProfileName, ScriptedModel, TruthOptions } from './types';
 import { endsIncomplete, goValue, incompleteTailStart, sanitizePerByte, toBin, trimToValid } from './utf8';
@@ -252,29 +255,11 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
   const pullable = new Map<string, ScriptedModel>();
   const loaded = new Map<string, Loaded>();
   const promptTokenNs = options.promptTokenNs ?? 20_000;
-  /** Per model: the prompts held by its cache slots (most recently used last). */
-  const promptCaches = new Map<string, string[][]>();
-  /** Tokens of `tokens` not covered by the best cached prompt (≥ 1); the slot then holds `tokens`. */
-  const uncachedTokens = (model: string, tokens: string[]): number => {
-    const slots = promptCaches.get(model) ?? [];
-    let best = -1;
-    let bestLen = 0;
-    slots.forEach((cached, i) => {
-      let n = 0;
-      while (n < cached.length && n < tokens.length && cached[n] === tokens[n]) n++;
-      if (n > bestLen) {
-        bestLen = n;
-        best = i;
-      }
-    });
-    if (best >= 0) slots.splice(best, 1);
-    else if (slots.length >= parallel) slots.shift();
-    slots.push(tokens);
-    promptCaches.set(model, slots);
-    return Math.max(1, tokens.length - bestLen);
-  };
+  const uncachedTokenMs = options.uncachedTokenMs ?? 0;
+  const caches = new PromptCaches(parallel);
+  const slotClock = new SlotClock();
   let faults: PendingFault[] = [];
-  const counters: DoubleCounters = { requests: 0, generate: 0, byPath: {}, byModel: {}, maxConcurrent: 0, tokens: 0, loads: 0 };
+  const counters: DoubleCounters = { requests: 0, generate: 0, byPath: {}, byModel: {}, maxConcurrent: 0, tokens: 0, loads: 0, promptTokens: 0, cachedPromptTokens: 0 };
   const requests: LoggedRequest[] = [];
   const live = new Set<ReqCtx>();
   const timers = new Set<{ t: NodeJS.Timeout; done: () => void }>();
@@ -322,6 +307,7 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
   function acquire(ctx: ReqCtx): Promise<'ok' | 'busy' | 'gone'> {
     if (active < parallel) {
       active++;
+      slotClock.change(active);
       counters.maxConcurrent = Math.max(counters.maxConcurrent, active);
       return Promise.resolve('ok');
     }
@@ -347,7 +333,10 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
     if (w) {
       counters.maxConcurrent = Math.max(counters.maxConcurrent, active);
       w.grant(true); // the slot passes straight to the next waiter
-    } else active--;
+    } else {
+      active--;
+      slotClock.change(active);
+    }
   }
 
   // ---- writing
@@ -621,6 +610,14 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
     _debug_render_only: 'bool',
   };
 
+  function leasePrompt(ctx: ReqCtx, model: string, tokens: string[]): CacheLease {
+    const lease = caches.lease(model, tokens);
+    counters.promptTokens += lease.promptTokens;
+    counters.cachedPromptTokens += lease.cached;
+    ctx.note += ` slot=${lease.slot} cached=${lease.cached}/${lease.promptTokens}`;
+    return lease;
+  }
+
   async function handleGenerate(ctx: ReqCtx, text: string): Promise<void> {
     counters.generate++;
     const decoded = decodeBody(text);
@@ -681,36 +678,40 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
     const truncate = body.truncate !== false;
     const runnerKey = JSON.stringify(RUNNER_KEYS.map((k) => opts[k] ?? null));
 
+    const rendered = raw ? prompt : `${context ? detokenize(context) : ''}${prompt}`;
+    const evaluated = prompt === '' || body._debug_render_only === true ? undefined : fitToContext(rendered, numCtx, numKeep, truncate, profile);
+
     // Scheduler: slot or queue.
     const got = await acquire(ctx);
     if (got === 'busy') return sendError(ctx, 503, BUSY);
     if (got === 'gone') return;
     try {
-      await sleep(latencyMs, ctx);
-      if (ctx.aborted) return;
       const prev = isLoaded(model.name);
-      let loadNs = 0;
-      if (!prev || prev.runnerKey !== runnerKey) {
+      const reload = !prev || prev.runnerKey !== runnerKey;
+      if (reload) {
         counters.loads++;
-        promptCaches.delete(model.name); // a fresh runner has an empty cache
-        loadNs = Math.max(1, Math.round((performance.now() - ctx.started) * 1e6));
+        caches.drop(model.name); // a fresh runner has an empty cache
       }
       loaded.set(model.name, { expiresAt: Date.now() + FOREVER_MS, runnerKey, numCtx });
+      // As in the runner, the cache slot is taken on admission and held while the request runs (latency included).
+      const lease = evaluated && 'tokens' in evaluated ? leasePrompt(ctx, model.name, evaluated.tokens) : undefined;
       try {
-        await runGenerate();
+        await sleep(latencyMs, ctx);
+        if (ctx.aborted) return;
+        await runGenerate(reload ? Math.max(1, Math.round((performance.now() - ctx.started) * 1e6)) : 0, lease?.uncached ?? 1);
       } finally {
+        lease?.release();
         const ka = keepAlive ?? DEFAULT_KEEP_ALIVE_MS;
         if (ka === 0) loaded.delete(model.name);
         else loaded.set(model.name, { expiresAt: Date.now() + ka, runnerKey, numCtx });
       }
 
-      async function runGenerate(): Promise<void> {
+      async function runGenerate(loadNs: number, uncached: number): Promise<void> {
         if (!model) return;
         if (prompt === '') {
           await sendJSON(ctx, 200, { model: reqModel, created_at: goTime(), response: '', done: true, done_reason: 'load' });
           return;
         }
-        let rendered = raw ? prompt : `${context ? detokenize(context) : ''}${prompt}`;
         if (body._debug_render_only === true) {
           await sendJSON(ctx, 200, {
             model: reqModel,
@@ -721,25 +722,13 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
           });
           return;
         }
-        // The context window (num_ctx), in the toy tokenizer's tokens.
-        let promptTokens = tokenize(rendered);
-        if (promptTokens.length > numCtx) {
-          if (!truncate) {
-            const error = profile === 'go'
-              ? 'the input length exceeds the context length'
-              : `request (${promptTokens.length} tokens) exceeds the available context size (${numCtx} tokens), try increasing it`;
-            await sendError(ctx, 400, error);
-            return;
-          }
-          // Go runners keep exactly num_ctx tokens; Ollama ≥ 0.30 cuts to num_ctx − max((num_ctx − num_keep)/2, 1).
-          const keepTotal = profile === 'go' ? numCtx : numCtx - Math.max(Math.floor((numCtx - numKeep) / 2), 1);
-          const head = Math.min(numKeep, keepTotal);
-          promptTokens = [...promptTokens.slice(0, head), ...promptTokens.slice(promptTokens.length - (keepTotal - head))];
-          rendered = promptTokens.join('');
-          ctx.note += ` truncated to ${promptTokens.length} tokens`;
+        if (!evaluated || 'error' in evaluated) {
+          await sendError(ctx, 400, evaluated?.error ?? 'no prompt');
+          return;
         }
+        if (evaluated.truncated) ctx.note += ` truncated to ${evaluated.tokens.length} tokens`;
         await generate(ctx, model, {
-          reqModel, rendered, promptTokens, raw, stream, logprobs, topLogprobs, sampler, seed, numPredict, stops, thinking, loadNs,
+          reqModel, rendered: evaluated.rendered, promptTokens: evaluated.tokens, raw, stream, logprobs, topLogprobs, sampler, seed, numPredict, stops, thinking, loadNs, uncached,
         });
       }
     } finally {
@@ -762,6 +751,8 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
     stops: string[];
     thinking: boolean;
     loadNs: number;
+    /** Prompt tokens not served from the cache (≥ 1). */
+    uncached: number;
   }
 
   function lp(p: number): number {
@@ -811,7 +802,10 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
     const parser = g.thinking ? new ThinkingParser() : undefined;
     const out = g.stream ? ndjson(ctx) : undefined;
     const promptEvalCount = Math.max(1, g.promptTokens.length);
-    const promptEvalNs = uncachedTokens(model.name, g.promptTokens) * promptTokenNs;
+    // The cost model: uncachedTokenMs per evaluated token is really spent (and measured); else only reported.
+    if (uncachedTokenMs > 0) await sleep(uncachedTokenMs * g.uncached, ctx);
+    if (ctx.aborted) return;
+    const promptEvalNs = uncachedTokenMs > 0 ? 0 : g.uncached * promptTokenNs;
     const tPromptDone = performance.now();
     const renderedBin = toBin(g.rendered);
     const stopBins = g.stops.map(toBin);
@@ -1106,6 +1100,11 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
     },
     counters,
     requests,
+    slotBusyMs: (from?: number, to?: number): number => slotClock.busyMs(from, to),
+    get slotClockSince(): number {
+      return slotClock.since;
+    },
+    cachedPrompts: (model: string): string[][] => caches.contents(resolve(model)?.name ?? model),
     resetCounters(): void {
       counters.requests = 0;
       counters.generate = 0;
@@ -1114,6 +1113,9 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
       counters.maxConcurrent = active;
       counters.tokens = 0;
       counters.loads = 0;
+      counters.promptTokens = 0;
+      counters.cachedPromptTokens = 0;
+      slotClock.reset();
       requests.length = 0;
     },
     inject(fault: Fault): void {

@@ -156,11 +156,18 @@ export interface DoubleOptions {
   maxTokens?: number;
   /**
    * Reported cost of evaluating one prompt token that is not in the prompt cache, in ns (default
-   * 20 000). Each model keeps `parallel` cached prompts; a request reuses the one with the longest
-   * common token prefix and evaluates only the rest (at least one token), as Ollama's KV cache does.
-   * prompt_eval_duration = measured time + uncached tokens × this; prompt_eval_count counts the whole prompt.
+   * 20 000). Each model has `parallel` cache slots; a request takes the free slot with the longest
+   * common token prefix and evaluates only the rest (at least one token), as Ollama's runner does
+   * (see promptCache.ts). prompt_eval_duration = measured time + uncached tokens × this (only when
+   * `uncachedTokenMs` is 0); prompt_eval_count counts the whole prompt.
    */
   promptTokenNs?: number;
+  /**
+   * The cost model's per-token term (default 0: off). A generate request then holds its slot for
+   * latencyMs + uncachedTokenMs × (prompt tokens not served from the cache), really spent, and
+   * prompt_eval_duration reports the measured time.
+   */
+  uncachedTokenMs?: number;
 }
 
 export interface DoubleCounters {
@@ -177,6 +184,10 @@ export interface DoubleCounters {
   tokens: number;
   /** Model loads (first use, after expiry or after a runner-option change such as num_ctx). */
   loads: number;
+  /** Prompt tokens of the generate requests that were evaluated (the sum of prompt_eval_count). */
+  promptTokens: number;
+  /** Of those, the tokens served from a cache slot (cache-hit ratio = cachedPromptTokens / promptTokens). */
+  cachedPromptTokens: number;
 }
 
 export interface LoggedRequest {
@@ -210,7 +221,16 @@ export interface OllamaDouble {
   resume(): Promise<void>;
   counters: DoubleCounters;
   requests: LoggedRequest[];
-  /** Resets counters and clears the request log. */
+  /**
+   * Busy slot time: slot-milliseconds held by generate requests (load requests included) in
+   * [from, to], absolute epoch ms (`performance.timeOrigin + performance.now()`); default from the
+   * last reset (`slotClockSince`) to now. Utilisation = slotBusyMs / (parallel × wall).
+   */
+  slotBusyMs(from?: number, to?: number): number;
+  readonly slotClockSince: number;
+  /** What each cache slot of a model holds (toy tokens), in slot order. */
+  cachedPrompts(model: string): string[][];
+  /** Resets counters, busy slot time and clears the request log (the caches stay). */
   resetCounters(): void;
   /** Queue a fault; each matching request (path, default /api/generate) consumes the first matching fault on arrival. */
   inject(fault: Fault): void;
