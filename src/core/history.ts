@@ -1,174 +1,76 @@
-import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isSimulatedModel } from './analyze';
-import { parseExperimentRecord, type ExperimentRecord } from './experiments/record';
-import { headline } from './exportFormats';
-import { parseRunRecord, type RunRecord, type RunStatus } from './record';
+import { errorCode, forEachBounded, isFdExhausted, nodeFs, retryFd, writeAtomic, Yielder, type FileStamp, type HistoryFs } from './historyFs';
+import { IndexCache, INDEX, parseIndex, sameStamp, serializeIndex } from './historyIndex';
+import { ListingModel, type FileState } from './historyListing';
+import { parseStoredRecord, runFileName, summarize, type HistoryListing, type StoredRecord } from './historyRecord';
+import { parseRunRecord, type RunRecord } from './record';
 
-/** What the history holds: single analyses and experiments. */
-export type StoredRecord = RunRecord | ExperimentRecord;
-
-export function isExperiment(record: StoredRecord): record is ExperimentRecord {
-  return record.kind === 'scaling' || record.kind === 'calibration';
-}
-
-/** Reads a history file of any kind; never throws. */
-export function parseStoredRecord(text: string): { record?: StoredRecord; error?: string } {
-  let kind: unknown;
-  try {
-    kind = (JSON.parse(text) as { kind?: unknown } | null)?.kind;
-  } catch (err) {
-    return { error: `not JSON: ${(err as Error).message}` };
-  }
-  return kind === 'scaling' || kind === 'calibration' ? parseExperimentRecord(text) : parseRunRecord(text);
-}
-
-/** The number an experiment is known by: E[r] at the largest K, or the mean normalised KL. */
-export function experimentHeadline(record: ExperimentRecord): string {
-  const scaling = record.aggregates.scaling ?? [];
-  if (record.kind === 'scaling') {
-    const last = [...scaling].filter((a) => a.r).sort((a, b) => b.K - a.K)[0];
-    return last?.r ? `E[r] ${last.r.mean.toFixed(2)} at K=${last.K}` : `${record.units.length}/${record.unitCount} units`;
-  }
-  const kls = (record.aggregates.calibration ?? []).map((a) => a.klNormalized.mean).filter((v): v is number => v !== null);
-  return kls.length > 0 ? `KL norm. ${(kls.reduce((a, b) => a + b, 0) / kls.length).toFixed(3)}` : `${record.units.length}/${record.unitCount} units`;
-}
-
-/** What the history tree shows for one file, without reading the whole run. */
-export interface RunSummary {
-  id: string;
-  kind: 'analysis' | 'scaling' | 'calibration';
-  file: string;
-  createdAt: string;
-  model: string;
-  tasks: string[];
-  headline: string;
-  status: RunStatus;
-  method: string;
-  simulated: boolean;
-  source?: string;
-  size: number;
-  mtimeMs: number;
-}
-
-/** A file in the history folder that is not a readable run (corrupt, foreign, future schema). */
-export interface UnreadableRun {
-  file: string;
-  error: string;
-  mtimeMs: number;
-}
-
-export interface HistoryListing {
-  runs: RunSummary[];
-  unreadable: UnreadableRun[];
-}
+export { writeAtomic, type HistoryFs } from './historyFs';
+export { experimentHeadline, isExperiment, parseStoredRecord, runFileName, summarize } from './historyRecord';
+export type { HistoryListing, RunSummary, StoredRecord, UnreadableRun } from './historyRecord';
 
 /** Temp files older than this are leftovers of killed writers. */
 export const STALE_TEMP_MS = 10 * 60 * 1000;
-const INDEX = 'index.json';
-const INDEX_VERSION = 2;
 
-interface IndexFile {
-  version: number;
-  runs: RunSummary[];
+export interface HistoryStoreOptions {
+  fs?: HistoryFs;
+  /** Files stat'ed or read at a time by a listing. */
+  concurrency?: number;
+  /** How long after a save or delete index.json is written (saves in a burst share one write). */
+  indexDelayMs?: number;
 }
 
-export function summarize(record: StoredRecord, file: string, size: number, mtimeMs: number): RunSummary {
-  if (isExperiment(record)) {
-    return {
-      id: record.id,
-      kind: record.kind,
-      file,
-      createdAt: record.createdAt,
-      model: record.models.map((m) => m.name).join(', '),
-      tasks: record.plan.kind === 'scaling' ? record.plan.pool : record.plan.tasks,
-      headline: experimentHeadline(record),
-      status: record.status,
-      method: record.plan.method,
-      simulated: record.models.some((m) => isSimulatedModel(m.name, '')),
-      size,
-      mtimeMs,
-    };
-  }
-  return {
-    id: record.id,
-    kind: 'analysis',
-    file,
-    createdAt: record.createdAt,
-    model: record.model,
-    tasks: record.tasks.map((t) => t.id),
-    headline: headline(record),
-    status: record.status,
-    method: record.method,
-    simulated: record.simulated,
-    ...(record.input.source ? { source: record.input.source } : {}),
-    size,
-    mtimeMs,
-  };
-}
-
-const SUMMARY_KINDS: readonly unknown[] = ['analysis', 'scaling', 'calibration'];
-const STATUSES: readonly unknown[] = ['complete', 'cancelled', 'failed'];
-
-/** An index entry with every field of a RunSummary, for the file its id names (anything else is re-read from its file). */
-function isTrustedSummary(value: unknown): value is RunSummary {
-  if (value === null || typeof value !== 'object') return false;
-  const s = value as Record<string, unknown>;
-  const strings = ['id', 'file', 'createdAt', 'model', 'headline', 'method'].every((k) => typeof s[k] === 'string');
-  return (
-    strings &&
-    SUMMARY_KINDS.includes(s.kind) &&
-    STATUSES.includes(s.status) &&
-    Array.isArray(s.tasks) &&
-    s.tasks.every((t) => typeof t === 'string') &&
-    typeof s.simulated === 'boolean' &&
-    (s.source === undefined || typeof s.source === 'string') &&
-    typeof s.size === 'number' &&
-    typeof s.mtimeMs === 'number' &&
-    s.file === runFileName(s.id as string)
-  );
-}
-
-function indexJson(runs: RunSummary[]): string {
-  const index: IndexFile = { version: INDEX_VERSION, runs };
-  return JSON.stringify(index);
-}
-
-/** Writes a file so readers see the old content or the new one, never a part: temp file + rename. */
-export async function writeAtomic(path: string, content: string): Promise<void> {
-  const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, content, { encoding: 'utf8', flush: true });
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-}
-
-export function runFileName(id: string): string {
-  return `${id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
-}
+/** Why the listing changed: the store's own save or delete, or a listing that found the files changed. */
+export type HistoryChange = 'save' | 'delete' | 'list';
 
 /**
  * Run records, one JSON file each, in one folder (by default `.superposition/runs/` of the
  * workspace, so a team can commit and diff them). The files are the truth; `index.json` is a
  * cache of their summaries, rebuilt for any file it does not describe, so that several windows
  * writing at once, deleted files and foreign files never break the listing.
+ *
+ * The store keeps the folder's listing in memory once listed: save and delete patch it, `listing()`
+ * returns it, `list()` reconciles it with the files (stat'ing them, reading only changed ones).
  */
 export class HistoryStore {
-  constructor(readonly dir: string) {}
+  private readonly fs: HistoryFs;
+  private readonly concurrency: number;
+  private readonly model = new ListingModel();
+  private readonly index: IndexCache;
+  private loaded = false;
+  private running?: Promise<HistoryListing>;
+  private queued?: Promise<HistoryListing>;
+  private readonly listeners = new Set<(change: HistoryChange) => void>();
+
+  constructor(
+    readonly dir: string,
+    options: HistoryStoreOptions = {},
+  ) {
+    this.fs = options.fs ?? nodeFs;
+    this.concurrency = options.concurrency ?? 48;
+    this.index = new IndexCache(dir, () => this.model.sortedRuns(), options.indexDelayMs ?? 500, this.fs);
+  }
+
+  /** Called after the in-memory listing changed. */
+  onDidChange(listener: (change: HistoryChange) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
 
   async save(record: StoredRecord): Promise<string> {
-    await mkdir(this.dir, { recursive: true });
+    await this.fs.mkdir(this.dir);
     const file = runFileName(record.id);
-    const text = `${JSON.stringify(record, null, 2)}\n`;
-    await writeAtomic(join(this.dir, file), text);
-    // The index is only a cache: failing to update it loses nothing.
-    await this.list().catch(() => undefined);
-    return join(this.dir, file);
+    const path = join(this.dir, file);
+    await writeAtomic(path, `${JSON.stringify(record, null, 2)}\n`, { fs: this.fs });
+    if (this.loaded) {
+      // The listing knows this file now: one stat, no re-listing. Failing to stat loses nothing (list() re-reads it).
+      const info = await this.fs.stat(path).catch(() => undefined);
+      if (info) this.model.set(file, { size: info.size, mtimeMs: info.mtimeMs, run: summarize(record, file, info.size, info.mtimeMs) });
+      else this.loaded = false;
+      this.index.schedule();
+    }
+    this.emit('save');
+    return path;
   }
 
   async load(id: string): Promise<RunRecord> {
@@ -189,87 +91,137 @@ export class HistoryStore {
   /** The text of run `id`: its own file, or the file the listing found it in (a renamed run file). */
   private async readRun(id: string): Promise<string> {
     try {
-      return await readFile(join(this.dir, runFileName(id)), 'utf8');
+      return await retryFd(() => this.fs.readFile(join(this.dir, runFileName(id))));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      const found = (await this.list().catch(() => undefined))?.runs.find((r) => r.id === id);
+      if (errorCode(err) !== 'ENOENT') throw err;
+      const find = (listing?: HistoryListing) => listing?.runs.find((r) => r.id === id);
+      const found = (this.loaded ? find(this.model.listing()) : undefined) ?? find(await this.list().catch(() => undefined));
       if (!found) throw err;
-      return readFile(join(this.dir, found.file), 'utf8');
+      return retryFd(() => this.fs.readFile(join(this.dir, found.file)));
     }
   }
 
   async loadFile(file: string): Promise<RunRecord> {
-    const text = await readFile(join(this.dir, file), 'utf8');
+    const text = await retryFd(() => this.fs.readFile(join(this.dir, file)));
     const { record, error } = parseRunRecord(text);
     if (!record) throw new Error(`${file} cannot be read: ${error}`);
     return record;
   }
 
   async delete(file: string): Promise<void> {
-    await rm(join(this.dir, file), { force: true });
-    await this.list().catch(() => undefined);
+    await this.fs.rm(join(this.dir, file));
+    if (this.loaded) {
+      this.model.set(file, undefined);
+      this.index.schedule();
+    }
+    this.emit('delete');
   }
 
-  /** Newest first. Reads only files whose size or time changed since the index was written. */
-  async list(): Promise<HistoryListing> {
+  /** The listing held in memory (with this store's own saves and deletes); the first call lists the folder. */
+  listing(): Promise<HistoryListing> {
+    return this.loaded ? Promise.resolve(this.model.listing()) : this.list();
+  }
+
+  /**
+   * Newest first, reconciled with the files: stats every file (a bounded number at a time, never
+   * holding the event loop), reads only those whose size or time changed. Calls made while a
+   * listing runs share the next one.
+   */
+  list(): Promise<HistoryListing> {
+    if (!this.running) {
+      this.running = this.relist().finally(() => {
+        this.running = undefined;
+      });
+      return this.running;
+    }
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.list();
+      });
+    return this.queued;
+  }
+
+  /** Waits for a pending index.json write (tests, shutdown). */
+  flush(): Promise<void> {
+    return this.index.flush();
+  }
+
+  private async relist(): Promise<HistoryListing> {
+    const yielder = new Yielder();
     let entries: string[];
     try {
-      entries = await readdir(this.dir);
+      entries = await retryFd(() => this.fs.readdir(this.dir));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { runs: [], unreadable: [] };
-      throw err;
+      if (errorCode(err) !== 'ENOENT') throw err;
+      entries = [];
     }
+    const temps = this.removeStaleTemps(entries.filter((n) => n.endsWith('.tmp')));
+    const cold = !this.loaded;
+    const index = cold ? await this.index.read() : undefined;
+    const cached = index ? await this.indexStates(index.raw, yielder) : undefined;
+    const states = new Map<string, FileState>();
     const names = entries.filter((n) => n.endsWith('.json') && n !== INDEX);
-    await this.removeStaleTemps(entries.filter((n) => n.endsWith('.tmp')));
-    const { runs: cached, raw: indexText } = await this.readIndex();
-    const byFile = new Map(cached.map((s) => [s.file, s]));
-    const runs: RunSummary[] = [];
-    const unreadable: UnreadableRun[] = [];
-    // Stat synchronously: for thousands of files a plain loop is several times faster than as many
-    // promises, and it is only metadata. Files whose size and time match the index are not read.
-    const toRead: { file: string; size: number; mtimeMs: number }[] = [];
-    for (const file of names) {
-      let info;
-      try {
-        info = statSync(join(this.dir, file));
-      } catch {
-        continue; // deleted meanwhile
-      }
-      const hit = byFile.get(file);
-      if (hit && hit.size === info.size && hit.mtimeMs === info.mtimeMs) runs.push(hit);
-      else toRead.push({ file, size: info.size, mtimeMs: info.mtimeMs });
+    await forEachBounded(names, this.concurrency, async (file) => {
+      const state = await this.scan(file, cached ? cached.get(file) : this.model.get(file));
+      if (state) states.set(file, state);
+    }, yielder);
+    await temps;
+    const changed = await this.model.replaceAll(states, yielder);
+    this.loaded = true;
+    if (entries.length > 0) await this.writeIndexIfStale(changed, index?.raw, index?.stamp, yielder).catch(() => undefined);
+    if (changed && !cold) this.emit('list');
+    return this.model.listing();
+  }
+
+  private async indexStates(raw: string, yielder: Yielder): Promise<Map<string, FileState>> {
+    const states = new Map<string, FileState>();
+    for (const run of await parseIndex(raw, yielder)) states.set(run.file, { size: run.size, mtimeMs: run.mtimeMs, run });
+    return states;
+  }
+
+  /** A file's state: the known one when size and time match, else read; undefined when gone. */
+  private async scan(file: string, known: FileState | undefined): Promise<FileState | undefined> {
+    const path = join(this.dir, file);
+    let size: number;
+    let mtimeMs: number;
+    try {
+      ({ size, mtimeMs } = await retryFd(() => this.fs.stat(path)));
+    } catch (err) {
+      if (isFdExhausted(err)) throw err;
+      return undefined; // deleted meanwhile
     }
-    await Promise.all(
-      toRead.map(async ({ file, size, mtimeMs }) => {
-        try {
-          const text = await readFile(join(this.dir, file), 'utf8');
-          const { record, error } = parseStoredRecord(text);
-          if (record) runs.push(summarize(record, file, size, mtimeMs));
-          else unreadable.push({ file, error: error ?? 'unreadable', mtimeMs });
-        } catch (err) {
-          unreadable.push({ file, error: (err as Error).message, mtimeMs });
-        }
-      }),
-    );
-    // One run per id (the tree and `load` know runs by id): a copy of a run file under another
-    // name is listed apart; the run's own file (runFileName) wins, else the first file by name.
-    const byId = new Map<string, RunSummary>();
-    for (const run of [...runs].sort((a, b) => (a.file < b.file ? -1 : 1))) {
-      const kept = byId.get(run.id);
-      if (!kept || (run.file === runFileName(run.id) && kept.file !== runFileName(kept.id))) byId.set(run.id, run);
+    if (known && known.size === size && known.mtimeMs === mtimeMs) return known;
+    let text: string;
+    try {
+      text = await retryFd(() => this.fs.readFile(path));
+    } catch (err) {
+      if (isFdExhausted(err)) throw err; // a listing that fails, never a good run shown as unreadable
+      if (errorCode(err) === 'ENOENT') return undefined;
+      return { size, mtimeMs, error: (err as Error).message };
     }
-    const unique = runs.filter((run) => byId.get(run.id) === run);
-    for (const run of runs) {
-      const kept = byId.get(run.id);
-      if (kept && kept !== run) unreadable.push({ file: run.file, error: `holds the same run (id ${run.id}) as ${kept.file}: a copy?`, mtimeMs: run.mtimeMs });
+    const { record, error } = parseStoredRecord(text);
+    return record ? { size, mtimeMs, run: summarize(record, file, size, mtimeMs) } : { size, mtimeMs, error: error ?? 'unreadable' };
+  }
+
+  /**
+   * Written only when it differs from the listing: a listing must not touch the folder it lists
+   * (file watchers would see a change and list again).
+   */
+  private async writeIndexIfStale(changed: boolean, raw: string | undefined, stamp: FileStamp | undefined, yielder: Yielder): Promise<void> {
+    if (raw === undefined) {
+      // Warm: the index is ours unless another writer replaced it since.
+      const now = await this.fs.stat(this.index.path).catch(() => undefined);
+      if (!changed && !this.index.pending && sameStamp(now, this.index.stamp)) return;
+      if (!changed && !this.index.pending) ({ raw, stamp } = await this.index.read());
     }
-    unique.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.file < b.file ? 1 : -1));
-    unreadable.sort((a, b) => (a.file < b.file ? -1 : 1));
-    // Written only when it changes: a listing must not touch the folder it lists (file watchers would
-    // see a change and list again).
-    const text = indexJson(unique);
-    if (text !== indexText) await writeAtomic(join(this.dir, INDEX), text).catch(() => undefined);
-    return { runs: unique, unreadable };
+    const text = await serializeIndex(this.model.sortedRuns(), yielder);
+    if (text === raw) {
+      this.index.stamp = stamp;
+      return;
+    }
+    await this.index.write(text);
   }
 
   /**
@@ -278,28 +230,17 @@ export class HistoryStore {
    */
   private async removeStaleTemps(temps: readonly string[]): Promise<void> {
     const now = Date.now();
-    await Promise.all(
-      temps.map(async (name) => {
-        try {
-          const path = join(this.dir, name);
-          if (now - (await stat(path)).mtimeMs > STALE_TEMP_MS) await rm(path, { force: true });
-        } catch {
-          /* gone already, or not ours to remove */
-        }
-      }),
-    );
+    await forEachBounded(temps, 8, async (name) => {
+      try {
+        const path = join(this.dir, name);
+        if (now - (await this.fs.stat(path)).mtimeMs > STALE_TEMP_MS) await this.fs.rm(path);
+      } catch {
+        /* gone already, or not ours to remove */
+      }
+    });
   }
 
-  /** The cached summaries that can be trusted: well-formed entries of the files their ids name. */
-  private async readIndex(): Promise<{ runs: RunSummary[]; raw: string }> {
-    let raw = '';
-    try {
-      raw = await readFile(join(this.dir, INDEX), 'utf8');
-      const parsed = JSON.parse(raw) as Partial<IndexFile> | null;
-      return { runs: parsed?.version === INDEX_VERSION && Array.isArray(parsed.runs) ? parsed.runs.filter((r: unknown) => isTrustedSummary(r)) : [], raw };
-    } catch {
-      return { runs: [], raw };
-    }
+  private emit(change: HistoryChange): void {
+    for (const listener of this.listeners) listener(change);
   }
-
 }
