@@ -53,6 +53,7 @@ function latestUnit(): number {
 interface Child {
   process: ChildProcess;
   stderr: () => string;
+  exited: () => boolean;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -65,8 +66,14 @@ function startCli(args: string[], cwd: string): Child {
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout!.resume();
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  return { process: child, stderr: () => stderr, exit };
+  let exited = false;
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => {
+      exited = true;
+      resolve({ code, signal });
+    }),
+  );
+  return { process: child, stderr: () => stderr, exited: () => exited, exit };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -76,6 +83,7 @@ async function until<T>(what: string, get: () => T | undefined, child: Child, ti
   for (;;) {
     const value = get();
     if (value !== undefined) return value;
+    if (child.exited()) throw new Error(`the CLI ended before ${what}; it said:\n${child.stderr()}`);
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}; the CLI said:\n${child.stderr()}`);
     await sleep(10);
   }
@@ -98,7 +106,10 @@ test('kill -9 mid-sweep loses at most the last few seconds; --resume re-measures
   const child = startCli([...ARGS, '--out', 'sweep.json'], dir);
 
   // Checkpoints appear while the sweep runs (without them nothing is written before the end).
-  await until('a checkpoint with 3 units', () => ((readRecord(out)?.units.length ?? 0) >= 3 ? true : undefined), child);
+  await until('a checkpoint with 3 units', () => {
+    const record = readRecord(out);
+    return record?.status === 'cancelled' && record.units.length >= 3 ? true : undefined;
+  }, child);
   // Every unit before the one in flight now is finished; they must all be in the checkpoint
   // written some intervals later, when the child is killed.
   await sleep(INTERVAL_MS * 2);
