@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const RUN_SCHEMA_VERSION = 1;
 
@@ -8,8 +8,8 @@ const DiagnosticSchema = z.object({
   message: z.string(),
   line: z.number(),
   column: z.number(),
-  endColumn: z.number().optional(),
-  path: z.string().optional(),
+  endColumn: z.optional(z.number()),
+  path: z.optional(z.string()),
 });
 
 const TokenStepSchema = z.object({
@@ -31,9 +31,9 @@ export const TaskResultSchema = z.object({
   lower: z.number(),
   upper: z.number(),
   exact: z.boolean(),
-  ci95: z.tuple([z.number(), z.number()]).optional(),
-  count: z.number().optional(),
-  steps: z.array(TokenStepSchema).optional(),
+  ci95: z.optional(z.tuple([z.number(), z.number()])),
+  count: z.optional(z.number()),
+  steps: z.optional(z.array(TokenStepSchema)),
 });
 
 export const CompletionSchema = z.object({
@@ -47,7 +47,7 @@ export const RunStatusSchema = z.enum(['complete', 'cancelled', 'failed']);
 export const RunErrorSchema = z.object({
   kind: z.string(),
   message: z.string(),
-  nextStep: z.string().optional(),
+  nextStep: z.optional(z.string()),
 });
 
 export const RunRecordSchema = z.object({
@@ -56,12 +56,12 @@ export const RunRecordSchema = z.object({
   id: z.string(),
   createdAt: z.string(),
   status: RunStatusSchema,
-  error: RunErrorSchema.optional(),
+  error: z.optional(RunErrorSchema),
   model: z.string(),
-  modelDigest: z.string().optional(),
+  modelDigest: z.optional(z.string()),
   /** True when the model is the Ollama test double (scripted distributions, not a real model). */
   simulated: z.boolean(),
-  server: z.object({ host: z.string(), version: z.string().optional(), logprobs: z.boolean() }),
+  server: z.object({ host: z.string(), version: z.optional(z.string()), logprobs: z.boolean() }),
   method: z.enum(['logprobs', 'sampling']),
   options: z.object({
     requestedMethod: z.enum(['auto', 'logprobs', 'sampling']),
@@ -71,14 +71,14 @@ export const RunRecordSchema = z.object({
     seed: z.number(),
     concurrency: z.number(),
     minNodeMass: z.number(),
-    keepAlive: z.union([z.string(), z.number()]).optional(),
+    keepAlive: z.optional(z.union([z.string(), z.number()])),
     requestTimeoutMs: z.number(),
     beamWidth: z.number(),
     maxDepth: z.number(),
     minCompletionProbability: z.number(),
   }),
   input: z.object({
-    source: z.string().optional(),
+    source: z.optional(z.string()),
     prompt: z.string(),
     separator: z.string(),
     query: z.string(),
@@ -88,15 +88,15 @@ export const RunRecordSchema = z.object({
   other: z.object({ probability: z.number(), lower: z.number(), upper: z.number() }),
   metrics: z.object({
     /** KL(shares ‖ probabilities), unnormalised as in the paper; null when infinite or undefined. */
-    kl: z.number().nullable(),
-    klNormalized: z.number().nullable(),
-    r: z.number().nullable(),
+    kl: z.nullable(z.number()),
+    klNormalized: z.nullable(z.number()),
+    r: z.nullable(z.number()),
     K: z.number(),
     entropy: z.number(),
     taskMass: z.number(),
   }),
   completions: z.array(CompletionSchema),
-  unmatched: z.array(z.object({ text: z.string(), count: z.number() })).optional(),
+  unmatched: z.optional(z.array(z.object({ text: z.string(), count: z.number() }))),
   warnings: z.array(DiagnosticSchema),
   requests: z.number(),
   durationMs: z.number(),
@@ -110,7 +110,7 @@ export type RunStatus = z.infer<typeof RunStatusSchema>;
  * Reads a versioned JSON document (a run or an experiment record) with its schema; never throws.
  * Files written by a newer version are refused by name, not as "invalid".
  */
-export function parseVersioned<T>(text: string, schema: z.ZodType<T>, readsVersion: number, what: string): { record?: T; error?: string } {
+export function parseVersioned<T>(text: string, schema: z.ZodMiniType<T>, readsVersion: number, what: string): { record?: T; error?: string } {
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
 import { isSimulatedModel } from '../core/analyze';
 import { expandPlan, type ExperimentPlan, type MeasurementUnit } from '../core/experiments/plan';
+import { checkpointRecord, experimentIdentity, startCheckpoints } from '../core/experiments/checkpoint';
+import { ExperimentProgress } from '../core/experiments/progress';
+import { probeEstimate } from '../core/experiments/planSize';
 import { buildExperimentRecord, resumeFrom, type ExperimentRecord, type UnitResult } from '../core/experiments/record';
-import { runExperiment, type ExperimentRun } from '../core/experiments/runner';
+import { runExperiment, type UnitAnalyzeOptions } from '../core/experiments/runner';
 import { isExperiment } from '../core/history';
 import { OllamaClient } from '../core/ollama/client';
 import { parseMix } from '../core/mix/parse';
@@ -16,11 +19,20 @@ import type { Lab } from './lab';
 import { formatSeconds } from '../core/experiments/planSize';
 import { startOllamaLabel, startOrInstallOllama } from './startOllama';
 
+/** What a run needs besides its plan. */
+interface RunSettings {
+  clients: OllamaClient[];
+  analyzeOptions: UnitAnalyzeOptions;
+  /** Units in flight per host. */
+  concurrency: number;
+}
+
+/** The panel and the progress toast get news at most this often (a prompt may finish every few ms). */
+const POST_MS = 250;
+
 /** Above these, the user confirms before an experiment starts. */
 const CONFIRM_REQUESTS = 500;
 const CONFIRM_SECONDS = 120;
-
-const formatDuration = (ms: number) => formatSeconds(ms / 1000);
 
 /** Scaling and calibration experiments from the editor: wizard, estimate, run, resume. */
 export class ExperimentController {
@@ -163,79 +175,106 @@ export class ExperimentController {
     const todo = units.filter((u) => !previous.has(u.key));
     const simulated = plan.models.some((m) => isSimulatedModel(m, ''));
 
-    // A short probe (one unit, kept as a result) gives the request count and time per unit.
     if (todo.length > 1) {
-      const probe = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Superposition: measuring one prompt to estimate the ${plan.kind} experiment…`, cancellable: true },
-        (_progress, token) => {
-          const controller = new AbortController();
-          token.onCancellationRequested(() => controller.abort());
-          return runExperiment([todo[0]!], { clients: clients.slice(0, 1), analyzeOptions, signal: controller.signal });
-        },
-      );
-      const measured = probe.results[0];
-      if (probe.status === 'cancelled') return;
-      if (probe.status !== 'complete' || !measured) {
-        void vscode.window.showErrorMessage(`Superposition: the probe measurement failed — ${probe.error?.message ?? 'unknown error'} ${probe.error?.nextStep ?? ''}`);
-        return;
-      }
-      previous.set(measured.key, measured);
-      const requests = measured.requests * todo.length;
-      const etaMs = (probe.durationMs * (todo.length - 1)) / Math.max(1, clients.length);
-      if (requests > CONFIRM_REQUESTS || etaMs > CONFIRM_SECONDS * 1000) {
-        const choice = await vscode.window.showWarningMessage(
-          `This ${plan.kind} experiment has ${units.length} prompts × models and sends about ${requests.toLocaleString()} requests to ${clients.length} host${clients.length > 1 ? 's' : ''} (about ${formatDuration(etaMs)}).`,
-          { modal: true },
-          'Start',
-        );
-        if (choice !== 'Start') return;
-      }
+      const confirmed = await this.probe(plan, units, todo, previous, { clients, analyzeOptions, concurrency: settings.concurrency });
+      if (!confirmed) return;
     }
+    await this.measure(plan, units, previous, { clients, analyzeOptions, concurrency: settings.concurrency, simulated, ...(resumed ? { resumed } : {}) });
+  }
 
-    const id = resumed?.id;
-    const startedAt = resumed?.createdAt ?? new Date().toISOString();
-    const panel = this.lab.panel(`${plan.kind === 'scaling' ? 'Scaling' : 'Calibration'} (running)`);
+  /**
+   * A short probe (one unit, kept in `previous`) gives the requests per task and the time per request;
+   * the estimate scales them by each unit's K and shares them over the hosts and units in flight.
+   * False when the user cancels or the probe fails.
+   */
+  private async probe(plan: ExperimentPlan, units: readonly MeasurementUnit[], todo: readonly MeasurementUnit[], previous: Map<string, UnitResult>, run: RunSettings): Promise<boolean> {
+    const probe = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Superposition: measuring one prompt to estimate the ${plan.kind} experiment…`, cancellable: true },
+      (_progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        return runExperiment([todo[0]!], { clients: run.clients.slice(0, 1), analyzeOptions: run.analyzeOptions, signal: controller.signal });
+      },
+    );
+    const measured = probe.results[0];
+    if (probe.status === 'cancelled') return false;
+    if (probe.status !== 'complete' || !measured) {
+      void vscode.window.showErrorMessage(`Superposition: the probe measurement failed — ${probe.error?.message ?? 'unknown error'} ${probe.error?.nextStep ?? ''}`);
+      return false;
+    }
+    previous.set(measured.key, measured);
+    const { requests, seconds } = probeEstimate({ unit: todo[0]!, requests: measured.requests, durationMs: probe.durationMs }, todo.slice(1), plan, run.clients.length * run.concurrency);
+    if (requests > CONFIRM_REQUESTS || seconds > CONFIRM_SECONDS) {
+      const choice = await vscode.window.showWarningMessage(
+        `This ${plan.kind} experiment has ${units.length} prompts × models and sends about ${requests.toLocaleString()} requests to ${run.clients.length} host${run.clients.length > 1 ? 's' : ''} (about ${formatSeconds(seconds)}).`,
+        { modal: true },
+        'Start',
+      );
+      if (choice !== 'Start') return false;
+    }
+    return true;
+  }
+
+  /**
+   * Runs the experiment with the panel live: each finished prompt costs O(1) here (its row is
+   * updated in place); the panel gets only the new units and changed rows, at most every
+   * POST_MS; the record is checkpointed into the history every few seconds, so a crash or a
+   * window reload keeps what was measured.
+   */
+  private async measure(plan: ExperimentPlan, units: readonly MeasurementUnit[], previous: ReadonlyMap<string, UnitResult>, run: RunSettings & { simulated: boolean; resumed?: ExperimentRecord }): Promise<void> {
+    const { resumed, simulated, clients } = run;
+    const { id: runId, createdAt } = experimentIdentity(resumed);
     const started = Date.now();
-    const results = new Map<string, UnitResult>(previous);
-    const provisional = (status: ExperimentRun['status']): ExperimentRun => ({
-      status,
-      results: units.map((u) => results.get(u.key)).filter((r): r is UnitResult => r !== undefined),
-      measured: results.size - previous.size,
-      reused: previous.size,
-      hosts: clients.map((c) => ({ host: c.host })),
-      models: plan.models.map((name) => ({ name })),
-      requests: [...results.values()].reduce((a, r) => a + r.requests, 0),
-      durationMs: Date.now() - started,
-    });
-    const placeholder = buildExperimentRecord(plan, provisional('complete'), { unitCount: units.length, ...(resumed ? { resumed } : {}), createdAt: startedAt });
-    const runId = id ?? placeholder.id;
-    panel.showExperiment({ ...placeholder, id: runId }, true, simulated);
+    const live = new ExperimentProgress(runId, plan, units, previous, started, resumed?.durationMs ?? 0);
+    const panel = this.lab.panel(`${plan.kind === 'scaling' ? 'Scaling' : 'Calibration'} (running)`);
+    const recordSoFar = () =>
+      checkpointRecord(plan, { results: live.finished(), hosts: clients.map((c) => ({ host: c.host })), durationMs: Date.now() - started }, { unitCount: units.length, id: runId, createdAt, ...(resumed ? { resumed } : {}) });
+    panel.showExperiment({ ...recordSoFar(), status: 'complete' }, true, simulated);
+    const store = this.lab.store();
+    const checkpoints = startCheckpoints(async () => void (await store.save(recordSoFar())), { onError: (err) => console.warn('[superposition] checkpoint failed', err) });
 
-    const run = await vscode.window.withProgress(
+    const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Superposition: ${plan.kind} experiment`, cancellable: true },
       async (progress, token) => {
         const controller = new AbortController();
-        token.onCancellationRequested(() => controller.abort());
-        return runExperiment(units, {
-          clients,
-          concurrency: settings.concurrency,
-          analyzeOptions,
-          signal: controller.signal,
-          previous,
-          onUnit: (result, done, total) => {
-            results.set(result.key, result);
-            const elapsed = Date.now() - started;
-            const fresh = Math.max(1, results.size - previous.size);
-            const eta = (elapsed / fresh) * Math.max(0, total - done);
-            progress.report({ message: `${done}/${total} prompts · ${provisional('complete').requests} requests · ETA ${formatDuration(eta)}`, increment: 100 / total });
-            panel.showExperiment({ ...buildExperimentRecord(plan, provisional('complete'), { unitCount: total, ...(resumed ? { resumed } : {}), createdAt: startedAt }), id: runId, status: 'complete' }, true, simulated);
-          },
+        let reported = 0;
+        const post = () => {
+          if (!live.pending) return;
+          const delta = live.takeDelta(Date.now());
+          panel.experimentProgress(delta);
+          const eta = delta.etaSeconds !== undefined ? ` · about ${formatSeconds(delta.etaSeconds)} left` : '';
+          progress.report({ message: `${delta.done}/${delta.total} prompts · ${delta.requests.toLocaleString()} requests${eta}`, increment: (100 * (delta.done - reported)) / delta.total });
+          reported = delta.done;
+        };
+        const ticker = setInterval(post, POST_MS);
+        token.onCancellationRequested(() => {
+          // Stop scheduling at once and say so; the units in flight end as cancelled.
+          controller.abort();
+          panel.experimentCancelling(runId);
+          progress.report({ message: 'cancelling…' });
         });
+        try {
+          return await runExperiment(units, {
+            clients,
+            concurrency: run.concurrency,
+            analyzeOptions: run.analyzeOptions,
+            signal: controller.signal,
+            previous,
+            onUnit: (result) => {
+              live.add(result);
+              checkpoints.note();
+            },
+          });
+        } finally {
+          clearInterval(ticker);
+          post();
+        }
       },
     );
-    const record = buildExperimentRecord(plan, run, { unitCount: units.length, ...(resumed ? { resumed } : {}), id: runId, createdAt: startedAt });
+    await checkpoints.stop();
+    const record = buildExperimentRecord(plan, outcome, { unitCount: units.length, ...(resumed ? { resumed } : {}), id: runId, createdAt });
     panel.showExperiment(record, false, simulated);
-    await this.lab.store().save(record);
+    await store.save(record);
     this.lab.experiments.refresh();
     if (record.status !== 'complete') void this.offerNextSteps(record);
   }

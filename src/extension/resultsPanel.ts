@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { ExperimentRecord } from '../core/experiments/record';
 import { orderBeforeAfter } from '../core/comparison';
 import type { RunRecord } from '../core/record';
-import { parseFromWebview, ViewStateSchema, type FromWebview, type ToWebview } from '../shared/protocol';
+import { parseFromWebview, ViewStateSchema, type ExperimentDelta, type FromWebview, type ToWebview } from '../shared/protocol';
 import { buildWebviewHtml, createNonce } from './webviewHtml';
 
 import { RESULTS_VIEW_TYPE } from './viewTypes';
@@ -18,6 +18,9 @@ export interface PanelActions {
 }
 
 /** One results webview: shows a run (live while measuring) or a comparison of two runs. */
+/** Messages that are not the panel's content (not kept as the last one shown). */
+const TRANSIENT: ReadonlySet<ToWebview['type']> = new Set(['progress', 'error', 'experimentProgress', 'experimentCancelling']);
+
 export class ResultsPanel implements vscode.Disposable {
   private ready = false;
   private queue: ToWebview[] = [];
@@ -84,7 +87,7 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   private post(message: ToWebview): void {
-    if (message.type !== 'progress' && message.type !== 'error') this.last = message;
+    if (!TRANSIENT.has(message.type)) this.last = message;
     if (this.ready) void this.panel.webview.postMessage(message);
     else this.queue.push(message);
   }
@@ -113,6 +116,15 @@ export class ResultsPanel implements vscode.Disposable {
     this.runIds = [left.id, right.id];
     this.panel.title = `Compare ${left.kind} experiments`;
     this.post({ type: 'showExperimentComparison', left, right, simulated });
+  }
+
+  /** A running experiment's new units and changed rows (after showExperiment of its record). */
+  experimentProgress(delta: ExperimentDelta): void {
+    this.post({ type: 'experimentProgress', delta });
+  }
+
+  experimentCancelling(runId: string): void {
+    this.post({ type: 'experimentCancelling', runId });
   }
 
   progress(message: string, done?: number, total?: number): void {

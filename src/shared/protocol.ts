@@ -2,22 +2,37 @@
  * The one message protocol between the extension host and the results webview. Both sides
  * validate what they receive with these schemas and drop anything else.
  */
-import * as z from 'zod';
-import { ExperimentRecordSchema, type ExperimentRecord } from '../core/experiments/record';
+import * as z from 'zod/mini';
+import { CalibrationAggregateSchema, ExperimentRecordSchema, ScalingAggregateSchema, UnitResultSchema, type ExperimentRecord } from '../core/experiments/record';
 import { RunRecordSchema, type RunRecord } from '../core/record';
 
 /** What the panel shows: one run, two runs side by side, or a run still being measured. */
 export const ViewStateSchema = z.object({
   /** Run ids shown (one, or two when comparing); kept by the webview for panel restore. */
-  runIds: z.array(z.string()).max(2),
+  runIds: z.array(z.string()).check(z.maxLength(2)),
 });
 export type ViewState = z.infer<typeof ViewStateSchema>;
 
 const ProgressSchema = z.object({
   message: z.string(),
-  done: z.number().optional(),
-  total: z.number().optional(),
+  done: z.optional(z.number()),
+  total: z.optional(z.number()),
 });
+
+/** What changed in a running experiment since the last post (see core/experiments/progress.ts). */
+export const ExperimentDeltaSchema = z.object({
+  runId: z.string(),
+  units: z.array(UnitResultSchema),
+  scaling: z.array(ScalingAggregateSchema),
+  calibration: z.array(CalibrationAggregateSchema),
+  done: z.number(),
+  total: z.number(),
+  requests: z.number(),
+  durationMs: z.number(),
+  etaSeconds: z.optional(z.number()),
+});
+
+export type ExperimentDelta = z.infer<typeof ExperimentDeltaSchema>;
 
 export const ToWebviewSchema = z.discriminatedUnion('type', [
   /** Show a run (complete, failed, cancelled, or partial while `running`). */
@@ -42,6 +57,10 @@ export const ToWebviewSchema = z.discriminatedUnion('type', [
     running: z.boolean(),
     simulated: z.boolean(),
   }),
+  /** A running experiment's new units and changed rows (the panel already shows its record). */
+  z.object({ type: z.literal('experimentProgress'), delta: ExperimentDeltaSchema }),
+  /** Cancel was asked: nothing more is scheduled; units in flight are stopping. */
+  z.object({ type: z.literal('experimentCancelling'), runId: z.string() }),
   /** Two experiments of the same kind on one chart (e.g. two scaling runs). */
   z.object({
     type: z.literal('showExperimentComparison'),
@@ -51,7 +70,7 @@ export const ToWebviewSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('progress'), progress: ProgressSchema }),
   /** An error to show in the panel (e.g. a run file that cannot be read). */
-  z.object({ type: z.literal('error'), message: z.string(), nextStep: z.string().optional() }),
+  z.object({ type: z.literal('error'), message: z.string(), nextStep: z.optional(z.string()) }),
 ]);
 export type ToWebview = z.infer<typeof ToWebviewSchema>;
 
@@ -67,7 +86,7 @@ export const FromWebviewSchema = z.discriminatedUnion('type', [
     runId: z.string(),
     format: ExportFormatSchema,
     /** PNG of the distribution chart as a data: URL (format png only). */
-    dataUrl: z.string().startsWith('data:image/png;base64,').max(20_000_000).optional(),
+    dataUrl: z.optional(z.string().check(z.startsWith('data:image/png;base64,'), z.maxLength(20_000_000))),
   }),
   z.object({ type: z.literal('openSource'), runId: z.string() }),
   /** Open the Before and After prompts in VS Code's diff editor. */
@@ -77,7 +96,7 @@ export const FromWebviewSchema = z.discriminatedUnion('type', [
     beforeId: z.string(),
     afterId: z.string(),
     format: ExportFormatSchema,
-    dataUrl: z.string().startsWith('data:image/png;base64,').max(20_000_000).optional(),
+    dataUrl: z.optional(z.string().check(z.startsWith('data:image/png;base64,'), z.maxLength(20_000_000))),
   }),
   /** Continue a cancelled or failed experiment, reusing its finished measurements. */
   z.object({ type: z.literal('resume'), runId: z.string() }),

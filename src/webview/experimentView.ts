@@ -392,6 +392,7 @@ export class ExperimentView {
   left: ExperimentRecord | undefined;
   right: ExperimentRecord | undefined;
   private running = false;
+  private cancelling = false;
   private readonly top = h('div');
   private readonly tables1 = h('div', { class: 'table-scroll' });
   private readonly tables2 = h('div', { class: 'table-scroll' });
@@ -442,9 +443,11 @@ export class ExperimentView {
   update(record: ExperimentRecord, running: boolean, simulated: boolean, theme: ThemeColors, animate: boolean): void {
     this.simulated = simulated;
     const firstDraw = !this.chart1;
+    if (!running || this.record?.id !== record.id) this.cancelling = false;
     this.record = record;
     this.running = running;
     replaceChildren(this.top, simulated ? simulatedBanner() : null, experimentHeader(record, running, this.actions));
+    if (this.cancelling) this.markCancelling();
     const series = this.series();
     if (!series) return;
     this.draw(series, theme, animate, running || !firstDraw ? 'none' : undefined);
@@ -500,6 +503,13 @@ export class ExperimentView {
     const caption = `${kindTitle(record)} · ${planSummary(record)}`;
     const key = this.kind === 'scaling' ? 'lines: E[r] per model · ┬┴ 95% interval · dashed: ideal r = K' : 'lines: probability of task 1 per model · ┬┴ 95% interval · dashed: perfectly calibrated';
     return chartPng(this.chart1.chart as unknown as Chart, caption, key, theme, this.simulated);
+  }
+
+  /** Cancel was asked: the badge says so at once (the next redraw keeps it). */
+  markCancelling(): void {
+    this.cancelling = true;
+    const badge = this.top.querySelector('.status-badge');
+    if (badge) badge.textContent = 'cancelling…';
   }
 
   isRunning(): boolean {

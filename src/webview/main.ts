@@ -14,7 +14,9 @@ import './zodJitless'; // must stay the first import: before any schema is const
 import type { Chart } from 'chart.js';
 import type { ExperimentRecord } from '../core/experiments/record';
 import type { RunRecord } from '../core/record';
-import { parseToWebview, type ToWebview } from '../shared/protocol';
+import { applyExperimentDelta } from '../core/experiments/applyDelta';
+import { formatSeconds } from '../core/duration';
+import { parseToWebview, type ExperimentDelta, type ToWebview } from '../shared/protocol';
 import { ComparisonView } from './compare';
 import { h, replaceChildren } from './dom';
 import { ExperimentView, type ExperimentActions, type ExperimentCharts } from './experimentView';
@@ -167,6 +169,9 @@ function ensureExperimentView(kind: ExperimentRecord['kind'], comparison: boolea
 
 function showExperiment(record: ExperimentRecord, running: boolean, simulated: boolean): void {
   replaceChildren(errorRegion);
+  lastShown = { running, simulated };
+  if (redrawTimer) clearTimeout(redrawTimer);
+  redrawTimer = undefined;
   const sameRun = experimentView?.record?.id === record.id;
   const view = ensureExperimentView(record.kind, false);
   view.update(record, running, simulated, readTheme(), !prefersReducedMotion() && !running && !sameRun);
@@ -174,6 +179,36 @@ function showExperiment(record: ExperimentRecord, running: boolean, simulated: b
   if (!running) hideProgress();
   setViewState({ runIds: [record.id] });
   setState(runState(record, running));
+}
+
+/** Redraws of a running experiment, at most this often: posts may come faster. */
+const REDRAW_MS = 250;
+let redrawTimer: ReturnType<typeof setTimeout> | undefined;
+let lastShown: { running: boolean; simulated: boolean } = { running: false, simulated: false };
+
+/** Applies a running experiment's delta to the record shown and redraws, at most every REDRAW_MS. */
+function experimentProgress(delta: ExperimentDelta): void {
+  const record = experimentView?.record;
+  if (!record || record.id !== delta.runId || !experimentView?.isRunning()) return;
+  applyExperimentDelta(record, delta);
+  showProgress({ message: progressMessage(delta), done: delta.done, total: delta.total });
+  redrawTimer ??= setTimeout(() => {
+    redrawTimer = undefined;
+    const view = experimentView;
+    if (view?.record && view.isRunning()) view.update(view.record, true, lastShown.simulated, readTheme(), false);
+    hook.charts = view ? experimentCharts(view) : hook.charts;
+  }, REDRAW_MS);
+}
+
+function progressMessage(delta: ExperimentDelta): string {
+  const eta = delta.etaSeconds !== undefined ? ` · about ${formatSeconds(delta.etaSeconds)} left` : '';
+  return `${delta.requests.toLocaleString()} requests${eta}`;
+}
+
+function experimentCancelling(runId: string): void {
+  if (experimentView?.record?.id !== runId) return;
+  experimentView.markCancelling();
+  showProgress({ message: 'Cancelling… nothing more is scheduled; prompts in flight are stopping.' });
 }
 
 function showExperimentComparison(left: ExperimentRecord, right: ExperimentRecord, simulated: boolean): void {
@@ -232,6 +267,12 @@ function handle(message: ToWebview): void {
       break;
     case 'showExperiment':
       showExperiment(message.record, message.running, message.simulated);
+      break;
+    case 'experimentProgress':
+      experimentProgress(message.delta);
+      break;
+    case 'experimentCancelling':
+      experimentCancelling(message.runId);
       break;
     case 'showExperimentComparison':
       showExperimentComparison(message.left, message.right, message.simulated);

@@ -3,6 +3,6 @@
  * an object schema (to compile fast parsers), which the webview CSP forbids and reports as a
  * violation. Jitless mode skips the probe; parsing stays interpreted.
  */
-import { config } from 'zod';
+import { config } from 'zod/mini';
 
 config({ jitless: true });

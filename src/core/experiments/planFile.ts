@@ -33,7 +33,7 @@ export const ScalingFileSchema = z.strictObject({
   promptsPerK: Count.optional(),
   seed: z.number().int().optional(),
   models: z.array(z.string()).optional(),
-  method: MethodSchema.optional(),
+  method: z.optional(MethodSchema),
   samples: Count.optional(),
   threshold: z.number().min(0).max(1).optional(),
 });
@@ -46,7 +46,7 @@ export const CalibrationFileSchema = z.strictObject({
   totalExamples: z.number().int().min(2).optional(),
   seed: z.number().int().optional(),
   models: z.array(z.string()).optional(),
-  method: MethodSchema.optional(),
+  method: z.optional(MethodSchema),
   samples: Count.optional(),
 });
 

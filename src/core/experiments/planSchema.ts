@@ -1,6 +1,6 @@
 // The plan schemas alone (zod only), so that code which only reads records — the webview — does
 // not pull in the task library and the generator.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const MethodSchema = z.enum(['auto', 'logprobs', 'sampling']);
 

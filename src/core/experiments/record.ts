@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseVersioned, RunErrorSchema, RunStatusSchema } from '../record';
 import { aggregateCalibration, aggregateScaling } from './aggregate';
 import { ExperimentPlanSchema, type ExperimentPlan } from './planSchema';
@@ -13,11 +13,11 @@ export const UnitResultSchema = z.object({
   key: z.string(),
   model: z.string(),
   status: RunStatusSchema,
-  error: RunErrorSchema.optional(),
+  error: z.optional(RunErrorSchema),
   /** Tasks in the prompt; K = tasks.length. */
   K: z.number(),
   prompt: z.number(),
-  point: z.number().optional(),
+  point: z.optional(z.number()),
   tasks: z.array(
     z.object({
       id: z.string(),
@@ -29,14 +29,14 @@ export const UnitResultSchema = z.object({
       upper: z.number(),
     }),
   ),
-  r: z.number().nullable(),
+  r: z.nullable(z.number()),
   other: z.number(),
   taskMass: z.number(),
   /** KL(shares ‖ p), unnormalised and normalised; null when infinite (some p_i = 0) or not measured. */
-  kl: z.number().nullable(),
-  klNormalized: z.number().nullable(),
+  kl: z.nullable(z.number()),
+  klNormalized: z.nullable(z.number()),
   method: z.enum(['logprobs', 'sampling']),
-  modelDigest: z.string().optional(),
+  modelDigest: z.optional(z.string()),
   requests: z.number(),
 });
 
@@ -45,7 +45,7 @@ export const ScalingAggregateSchema = z.object({
   K: z.number(),
   n: z.number(),
   /** E[r] with a 95% interval; null when no unit had completions. */
-  r: IntervalSchema.nullable(),
+  r: z.nullable(IntervalSchema),
   taskMass: z.number(),
   /** Mean number of tasks with probability ≥ the plan's threshold. */
   aboveThreshold: z.number(),
@@ -61,13 +61,13 @@ export const CalibrationAggregateSchema = z.object({
   n: z.number(),
   tasks: z.array(z.object({ id: z.string(), probability: IntervalSchema })),
   /** Mean over the finite values; `infinite` counts the prompts whose KL was infinite. */
-  kl: z.object({ mean: z.number().nullable(), finite: z.number(), infinite: z.number() }),
-  klNormalized: z.object({ mean: z.number().nullable(), finite: z.number(), infinite: z.number() }),
+  kl: z.object({ mean: z.nullable(z.number()), finite: z.number(), infinite: z.number() }),
+  klNormalized: z.object({ mean: z.nullable(z.number()), finite: z.number(), infinite: z.number() }),
 });
 
 export const ExperimentAggregatesSchema = z.object({
-  scaling: z.array(ScalingAggregateSchema).optional(),
-  calibration: z.array(CalibrationAggregateSchema).optional(),
+  scaling: z.optional(z.array(ScalingAggregateSchema)),
+  calibration: z.optional(z.array(CalibrationAggregateSchema)),
 });
 
 export const ExperimentRecordSchema = z.object({
@@ -76,10 +76,10 @@ export const ExperimentRecordSchema = z.object({
   id: z.string(),
   createdAt: z.string(),
   status: RunStatusSchema,
-  error: RunErrorSchema.optional(),
+  error: z.optional(RunErrorSchema),
   plan: ExperimentPlanSchema,
-  hosts: z.array(z.object({ host: z.string(), version: z.string().optional() })),
-  models: z.array(z.object({ name: z.string(), digest: z.string().optional() })),
+  hosts: z.array(z.object({ host: z.string(), version: z.optional(z.string()) })),
+  models: z.array(z.object({ name: z.string(), digest: z.optional(z.string()) })),
   /** Units planned in total; `units` holds the finished ones (complete or failed). */
   unitCount: z.number(),
   units: z.array(UnitResultSchema),
