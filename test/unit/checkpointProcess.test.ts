@@ -135,6 +135,13 @@ test('kill -9 mid-sweep loses at most the last few seconds; --resume re-measures
 
   double.resetCounters();
   const resumed = startCli(['scale', '--resume', 'sweep.json'], dir);
+  // The resumed run's checkpoints keep the earlier units along with the new ones.
+  const midResume = await until('a checkpoint of the resumed run', () => {
+    const record = readRecord(out);
+    return record?.status === 'cancelled' && record.units.length > kept.length ? record : undefined;
+  }, resumed);
+  assert.deepEqual(midResume.units.map((u) => u.key), units.slice(0, midResume.units.length).map((u) => u.key));
+  assert.equal(midResume.id, saved.id);
   const end = await resumed.exit;
   assert.equal(end.code, 0, resumed.stderr());
   assert.match(resumed.stderr(), new RegExp(`Resuming sweep\\.json: ${kept.length} of ${units.length} units already measured`));
