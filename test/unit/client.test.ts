@@ -132,6 +132,21 @@ test('a malformed stream line → malformed-stream (not silently skipped)', asyn
   await rejectsWith(client().generate({ model: MODEL, prompt: PROMPT, options: { num_predict: 5, temperature: 0 } }), 'malformed-stream');
 });
 
+test('a line shaped like an object that does not parse → malformed-stream (the package would skip it)', async () => {
+  const lines = ['{"model":"m","response":"a","done":false}', '{"model":"m","response": }', '{"model":"m","response":"","done":true,"done_reason":"stop"}'];
+  const fetch = async () => new Response(`${lines.join('\n')}\n`, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
+  const broken = new OllamaClient({ host: 'http://127.0.0.1:9', retries: 0, fetch });
+  const warn = console.warn;
+  console.warn = () => {}; // the ollama package warns about the line it skips
+  try {
+    await rejectsWith(broken.generate({ model: 'm', prompt: 'p', options: { num_predict: 2 } }), 'malformed-stream');
+    const whole = new OllamaClient({ host: 'http://127.0.0.1:9', retries: 0, fetch: async () => new Response(`${[lines[0], lines[2]].join('\n')}\n`, { status: 200, headers: { 'content-type': 'application/x-ndjson' } }) });
+    assert.equal((await whole.generate({ model: 'm', prompt: 'p', options: { num_predict: 2 } })).text, 'a');
+  } finally {
+    console.warn = warn;
+  }
+});
+
 test('a connection reset mid-stream → connection-reset; refused socket → reset/not running', async () => {
   double.inject({ kind: 'reset', afterChunks: 1 });
   await rejectsWith(client().generate({ model: MODEL, prompt: PROMPT, options: { num_predict: 5, temperature: 0 } }), 'connection-reset');

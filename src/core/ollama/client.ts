@@ -2,7 +2,7 @@ import { Ollama } from 'ollama';
 import { classifyError, pullError, OllamaError, type OllamaErrorKind } from './errors';
 import { parseModelfileStops } from './goQuoted';
 import { findModel } from './modelName';
-import { createGuardedFetch } from './guardedFetch';
+import { createGuardedFetch, malformedLine } from './guardedFetch';
 import { nodeFetch } from './nodeFetch';
 import type { GenerateResult, GenerateSpec, GenerationOptions, Logprob, ModelDetails, ModelSummary, PullProgress } from './types';
 
@@ -63,25 +63,27 @@ export class OllamaClient {
     };
   }
 
-  private api(signal?: AbortSignal): Ollama {
+  private api(signal?: AbortSignal, lines?: { count: number }): Ollama {
     const guarded = createGuardedFetch(
       {
         signal,
         firstByteTimeoutMs: this.options.requestTimeoutMs,
         stallTimeoutMs: this.options.stallTimeoutMs,
         host: this.host,
+        ...(lines ? { lines } : {}),
       },
       this.options.fetch ?? nodeFetch,
     );
     return new Ollama({ host: this.host, fetch: guarded });
   }
 
-  private async call<T>(model: string | undefined, signal: AbortSignal | undefined, fn: (api: Ollama) => Promise<T>): Promise<T> {
+  private async call<T>(model: string | undefined, signal: AbortSignal | undefined, fn: (api: Ollama, lines: { count: number }) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw classifyError(signal.reason ?? new DOMException('Aborted', 'AbortError'), { host: this.host, model });
       try {
         this.requestCount++;
-        return await fn(this.api(signal));
+        const lines = { count: 0 };
+        return await fn(this.api(signal, lines), lines);
       } catch (raw) {
         const error = signal?.aborted ? new OllamaError('cancelled', 'The request was cancelled.', 'Run it again.') : classifyError(raw, { host: this.host, model });
         if (!error.retryable || attempt >= this.options.retries || NOT_RETRIED_HERE.has(error.kind)) throw error;
@@ -149,7 +151,7 @@ export class OllamaClient {
 
   /** Streams one generation and collects its text and logprobs (raw prompt, thinking off). */
   async generate(spec: GenerateSpec, signal?: AbortSignal): Promise<GenerateResult> {
-    return this.call(spec.model, signal, async (api) => {
+    return this.call(spec.model, signal, async (api, lines) => {
       const request = {
         model: spec.model,
         prompt: spec.prompt,
@@ -167,7 +169,9 @@ export class OllamaClient {
       let text = '';
       const logprobs: Logprob[] = [];
       const result: GenerateResult = { text: '', logprobs };
+      let chunks = 0;
       for await (const chunk of streamErrorsTagged(stream)) {
+        chunks++;
         text += chunk.response ?? '';
         const entries = (chunk as { logprobs?: Logprob[] }).logprobs;
         if (entries) logprobs.push(...entries);
@@ -180,6 +184,8 @@ export class OllamaClient {
           result.loadDurationNs = chunk.load_duration;
         }
       }
+      // The package skips a line it cannot parse (with a console warning): never take a stream with a hole.
+      if (chunks < lines.count) throw malformedLine();
       result.text = text;
       return result;
     });

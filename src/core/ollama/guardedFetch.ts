@@ -8,6 +8,8 @@ export interface GuardOptions {
   /** No body bytes for this long while streaming → `stalled`. */
   stallTimeoutMs: number;
   host: string;
+  /** Counts the non-empty NDJSON lines received, so the reader can tell whether the package skipped one. */
+  lines?: { count: number };
 }
 
 type FetchFn = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -80,6 +82,11 @@ export function createGuardedFetch(options: GuardOptions, baseFetch: FetchFn = f
   };
 }
 
+export function malformedLine(shown?: string): OllamaError {
+  const what = shown === undefined ? 'a malformed stream line' : `a malformed stream line: ${JSON.stringify(shown)}`;
+  return new OllamaError('malformed-stream', `Ollama sent ${what}`, 'Check that the host is an Ollama server (and no proxy rewrites the stream), then retry.', undefined, true);
+}
+
 function guardBody(
   body: ReadableStream<Uint8Array>,
   controller: AbortController,
@@ -99,17 +106,20 @@ function guardBody(
       undefined,
       true,
     );
+  // A cheap shape check (the ollama package parses every line anyway): a line that is not a JSON
+  // object fails here with its text; one that only looks like one but does not parse is skipped by
+  // the package, which the reader sees as fewer chunks than `options.lines` counted.
   const checkLines = (text: string): OllamaError | undefined => {
     pending += text;
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      try {
-        JSON.parse(line);
-      } catch {
+    for (const raw of lines) {
+      const line = raw.trim();
+      if (!line) continue;
+      if (options.lines) options.lines.count++;
+      if (!(line.startsWith('{') && line.endsWith('}'))) {
         const shown = line.length > 80 ? `${line.slice(0, 80)}…` : line;
-        return new OllamaError('malformed-stream', `Ollama sent a malformed stream line: ${JSON.stringify(shown)}`, 'Check that the host is an Ollama server (and no proxy rewrites the stream), then retry.', undefined, true);
+        return malformedLine(shown);
       }
     }
     return undefined;
