@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
+import { scaleCommand } from '../../src/cli/experiments';
 import { expandScaling, type ScalingPlanInput } from '../../src/core/experiments/plan';
 import { parseExperimentRecord, type ExperimentRecord } from '../../src/core/experiments/record';
 import { scriptFromAnswers, startOllamaDouble, type OllamaDouble } from '../double/index';
@@ -181,3 +182,17 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     assert.match(child.stderr(), new RegExp(`Cancelled after ${saved.units.length} of ${units.length} units`));
   });
 }
+
+test('in process: a checkpoint that cannot be written is reported once, the run goes on; the signal listeners are removed', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sl-nowrite-'));
+  const err: string[] = [];
+  const io = { stdout: () => undefined, stderr: (t: string) => err.push(t), readStdin: async () => '', env: { SUPERPOSITION_CHECKPOINT_MS: '0' }, cwd: dir };
+  const listeners = () => ['SIGINT', 'SIGTERM'].map((s) => process.listenerCount(s));
+  const before = listeners();
+  const args = ['--pool', 'sum.digits,sum.en', '--k-max', '2', '--per-task', '2', '--prompts', '2', '--seed', '5', '--model', MODEL, '--method', 'logprobs'];
+  const code = await scaleCommand([...args, '--host', double.url, '--out', join('missing', 'x.json')], io);
+  assert.equal(code, 0, err.join('\n'));
+  assert.equal(err.filter((l) => l.startsWith('warning: cannot write the checkpoint')).length, 1, err.join('\n'));
+  assert.equal(err.filter((l) => l.startsWith('error: cannot write')).length, 1, 'the final save is tried too');
+  assert.deepEqual(listeners(), before);
+});
