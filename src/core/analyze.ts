@@ -43,6 +43,13 @@ export interface AnalyzeOptions {
   serverInfo?: ServerInfo;
 }
 
+/**
+ * Requests kept in flight per server slot: the second one waits in Ollama's queue and starts the
+ * moment the slot frees, on the cache the first one left (same prompt), instead of a round trip
+ * later. Measured on the double (8 slots, 20 ms): 1.51 s → 1.12 s for a long-answer analysis.
+ */
+export const REQUESTS_PER_SLOT = 2;
+
 export const ANALYZE_DEFAULTS = { method: 'auto' as Method, samples: 200, terminated: false, seed: 1000, concurrency: 1, minNodeMass: 0 };
 
 function newRunId(): string {
@@ -206,7 +213,7 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
       throw new OllamaError('bad-request', `Model '${options.model}' cannot generate text (capabilities: ${details.capabilities.join(', ')}).`, 'Select a text-generation model.');
     }
     eosPieces = new Set(details.stops);
-    const scheduler = new RequestScheduler(settings.concurrency);
+    const scheduler = new RequestScheduler(settings.concurrency * REQUESTS_PER_SLOT);
     if (method === 'logprobs') {
       const source = ollamaTokenSource(client, scheduler, options.model, mix.prompt, options.keepAlive);
       progress('Scoring task answers');

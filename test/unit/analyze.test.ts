@@ -164,7 +164,16 @@ test('cancelling keeps a partial run marked cancelled, with bounds that still ho
   assert.ok(record.tasks.some((t) => t.upper - t.lower > 0.01), 'a cancelled walk leaves wide intervals');
 });
 
+/** Waits until the double has received nothing for 50 ms: a request cancelled by an earlier test may still be arriving. */
+async function quiet(d: OllamaDouble): Promise<void> {
+  for (let seen = -1; seen !== d.requests.length; ) {
+    seen = d.requests.length;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 test('an error inside the stream mid-analysis fails the run but keeps partial results', async () => {
+  await quiet(double);
   double.inject({ kind: 'errorMidStream', afterChunks: 1, count: 1, error: 'an error was encountered while running the model' });
   const record = await analyzeMix(client(), mix, detection, { model: MODEL });
   double.clearFaults();

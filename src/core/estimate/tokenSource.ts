@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { OllamaClient, NextTokenReply } from '../ollama/client';
 import type { RequestScheduler } from '../ollama/scheduler';
 import type { TokenLogprob } from '../ollama/types';
@@ -108,6 +109,8 @@ export function isEndOfSequence(entry: TokenLogprob, extraEos?: ReadonlySet<stri
 /** An AbortController that also aborts when `parent` does; abort it to stop a batch early. */
 export function linkedAbort(parent?: AbortSignal): AbortController {
   const controller = new AbortController();
+  // Every request in flight listens to it.
+  setMaxListeners(0, controller.signal);
   if (parent?.aborted) controller.abort(parent.reason);
   else parent?.addEventListener('abort', () => controller.abort(parent.reason), { once: true });
   return controller;
