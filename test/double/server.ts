@@ -698,7 +698,7 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
       try {
         await sleep(latencyMs, ctx);
         if (ctx.aborted) return;
-        await runGenerate(reload ? Math.max(1, Math.round((performance.now() - ctx.started) * 1e6)) : 0, lease?.uncached ?? 1);
+        await runGenerate(reload ? Math.max(1, Math.round((performance.now() - ctx.started) * 1e6)) : 0, lease);
       } finally {
         lease?.release();
         const ka = keepAlive ?? DEFAULT_KEEP_ALIVE_MS;
@@ -706,7 +706,7 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
         else loaded.set(model.name, { expiresAt: Date.now() + ka, runnerKey, numCtx });
       }
 
-      async function runGenerate(loadNs: number, uncached: number): Promise<void> {
+      async function runGenerate(loadNs: number, lease: CacheLease | undefined): Promise<void> {
         if (!model) return;
         if (prompt === '') {
           await sendJSON(ctx, 200, { model: reqModel, created_at: goTime(), response: '', done: true, done_reason: 'load' });
@@ -728,7 +728,8 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
         }
         if (evaluated.truncated) ctx.note += ` truncated to ${evaluated.tokens.length} tokens`;
         await generate(ctx, model, {
-          reqModel, rendered: evaluated.rendered, promptTokens: evaluated.tokens, raw, stream, logprobs, topLogprobs, sampler, seed, numPredict, stops, thinking, loadNs, uncached,
+          reqModel, rendered: evaluated.rendered, promptTokens: evaluated.tokens, raw, stream, logprobs, topLogprobs, sampler, seed, numPredict, stops, thinking, loadNs,
+          uncached: lease?.uncached ?? 1, finished: () => lease?.release(),
         });
       }
     } finally {
@@ -753,6 +754,8 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
     loadNs: number;
     /** Prompt tokens not served from the cache (≥ 1). */
     uncached: number;
+    /** The sequence is done: frees its cache slot. */
+    finished: () => void;
   }
 
   function lp(p: number): number {
@@ -933,6 +936,7 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
     } else if (parser && out && !(await send('', [], true))) return;
 
     const now = performance.now();
+    g.finished(); // the runner frees the cache slot (removeSequence) before the handler writes the done chunk
     const final: Json = { model: g.reqModel, created_at: goTime(), response: '' };
     final.done = true;
     final.done_reason = doneReason;
