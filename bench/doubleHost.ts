@@ -2,18 +2,14 @@
  * Child process hosting Ollama TEST DOUBLES for the benchmark, so the double's own CPU work does not
  * run on the engine's event loop (and its memory does not count as the engine's).
  *
- * Besides the double's counters it measures BUSY SLOT TIME: Node's built-in diagnostics channels
- * report every HTTP request to the double; a POST /api/generate is in flight from its arrival until
- * its response closes, and the double grants a slot to a waiting request as soon as one is released,
- * so the number of busy slots at any time is min(in-flight generate requests, slots). Busy slot
- * time is the integral of that over time. Every change is logged with an absolute time
- * (performance.timeOrigin + performance.now(), comparable across processes), so busy time can be
- * asked for any window, and the idle periods of a 1-slot double can be classified: idle while the
- * client sent other requests (version, tags, show, ps: unit boundaries) or not (between two
- * requests of the same unit).
+ * BUSY SLOT TIME is the double's own accounting (OllamaDouble.slotBusyMs: slots held, integrated
+ * over time, in absolute times comparable across processes), so it can be asked for any window.
+ * Besides, Node's built-in diagnostics channels report every HTTP request to the double, so the
+ * idle periods of a 1-slot double can be classified: idle while the client sent other requests
+ * (version, tags, show, ps: unit boundaries) or not (between two requests of the same unit).
  *
  * IPC protocol (process.send / on('message')):
- *   → { type: 'start', doubles: [{ parallel, latencyMs, prompts: PromptSpec[] }] }  ← { type: 'started', urls }
+ *   → { type: 'start', doubles: [{ parallel, latencyMs, uncachedTokenMs?, prompts: PromptSpec[] }] }  ← { type: 'started', urls }
  *   → { type: 'reset' }  ← { type: 'reset' }           (counters, request logs and busy time to zero)
  *   → { type: 'stats', windows?: [from, to][] }
  *   ← { type: 'stats', cpuMs, doubles: [{ counters, busyMs, slots, inFlight, windowBusyMs, idle }] }
@@ -68,23 +64,6 @@ subscribe('http.server.request.start', (message) => {
   });
 });
 
-/** Busy slot time in [from, to]. */
-function busyIn(t: Tracked, from: number, to: number): number {
-  let busy = 0;
-  let level = 0;
-  let last = from;
-  for (const [time, inFlight] of t.events) {
-    if (time > to) break;
-    if (time > from) {
-      busy += Math.min(level, t.slots) * (time - Math.max(last, from));
-      last = time;
-    }
-    level = inFlight;
-  }
-  if (to > last) busy += Math.min(level, t.slots) * (to - last);
-  return busy;
-}
-
 /** Idle periods (no generate request in flight) between the first and the last request, split by cause. */
 function idleSplit(t: Tracked): IdleSplit {
   const split: IdleSplit = { boundaryMs: 0, boundaries: 0, betweenMs: 0, between: 0 };
@@ -110,7 +89,7 @@ function idleSplit(t: Tracked): IdleSplit {
 }
 
 type Message =
-  | { type: 'start'; doubles: Array<{ parallel: number; latencyMs: number; prompts: PromptSpec[] }> }
+  | { type: 'start'; doubles: Array<{ parallel: number; latencyMs: number; uncachedTokenMs?: number; prompts: PromptSpec[] }> }
   | { type: 'reset' }
   | { type: 'stats'; windows?: Array<[number, number]> }
   | { type: 'stop' };
@@ -138,8 +117,8 @@ process.on('message', (raw) => {
       case 'start': {
         await stopAll();
         for (const spec of message.doubles) {
-          const script = spec.prompts.map((p) => scriptFromAnswers(p.prompt, p.answers));
-          const double = await startOllamaDouble({ models: [{ name: BENCH_MODEL, script }], parallel: spec.parallel, latencyMs: spec.latencyMs, maxQueue: 100_000 });
+          const script = spec.prompts.map((p) => scriptFromAnswers(p.prompt, p.answers, p.script ?? {}));
+          const double = await startOllamaDouble({ models: [{ name: BENCH_MODEL, script }], parallel: spec.parallel, latencyMs: spec.latencyMs, uncachedTokenMs: spec.uncachedTokenMs ?? 0, maxQueue: 100_000 });
           const t: Tracked = { double, slots: spec.parallel, inFlight: 0, events: [], control: [], since: 0 };
           resetTracked(t);
           doubles.push(t);
@@ -167,10 +146,10 @@ process.on('message', (raw) => {
           cpuMs: (cpu.user + cpu.system) / 1000,
           doubles: doubles.map((t) => ({
             counters: t.double.counters,
-            busyMs: busyIn(t, t.since, end),
+            busyMs: t.double.slotBusyMs(t.since, end),
             slots: t.slots,
             inFlight: t.inFlight,
-            windowBusyMs: (message.windows ?? []).map(([from, to]) => busyIn(t, from, to)),
+            windowBusyMs: (message.windows ?? []).map(([from, to]) => t.double.slotBusyMs(from, to)),
             idle: idleSplit(t),
           })),
         });

@@ -7,7 +7,7 @@ import type { PromptSpec } from './scenario';
 
 export interface DoubleStats {
   counters: DoubleCounters;
-  /** Busy slot time since the last reset. */
+  /** Busy slot time since the last reset (the double's own accounting). */
   busyMs: number;
   slots: number;
   inFlight: number;
@@ -61,7 +61,7 @@ export class DoubleHost {
   }
 
   /** Replaces the running doubles; returns their URLs. */
-  async startDoubles(doubles: Array<{ parallel: number; latencyMs: number; prompts: PromptSpec[] }>): Promise<string[]> {
+  async startDoubles(doubles: Array<{ parallel: number; latencyMs: number; uncachedTokenMs?: number; prompts: PromptSpec[] }>): Promise<string[]> {
     return (await this.call<{ urls: string[] }>({ type: 'start', doubles }, 'started')).urls;
   }
 

@@ -100,6 +100,15 @@ function createFakeVscode() {
       this.listeners.clear();
     }
   };
+  // Registered commands are kept, so a bench can run one (the first command loads the engine).
+  const commands = new Map();
+  api.commands = fake('vscode.commands', {
+    registerCommand: (id, handler) => {
+      commands.set(id, handler);
+      return { dispose: () => commands.delete(id) };
+    },
+    executeCommand: async (id, ...args) => (commands.has(id) ? commands.get(id)(...args) : undefined),
+  });
   api.workspace = fake('vscode.workspace', {
     getConfiguration: () => configuration,
     workspaceFolders: undefined,

@@ -25,6 +25,13 @@ export interface AnswerSpec {
 export interface PromptSpec {
   prompt: string;
   answers: AnswerSpec[];
+  /** scriptFromAnswers options (a heavy tail: many distractors, mass leaking at inner nodes). */
+  script?: { distractors?: number; innerNoise?: number };
+}
+
+/** `phrase` repeated and cut to exactly `bytes` bytes (ASCII). */
+export function fill(phrase: string, bytes: number): string {
+  return phrase.repeat(Math.ceil(bytes / phrase.length)).slice(0, bytes);
 }
 
 /** The shipped 4-task example (88+52 → 140 / one hundred and forty / cent quarante / ciento cuarenta). */

@@ -3,9 +3,10 @@
  * configured as the CLI and the extension configure it (units in flight per host = the
  * concurrency setting = the server's slots; each unit's own requests one at a time).
  *
- *   utilisation U = busy slot time / (slots × wall)
- *   engine overhead = (wall − busy slot time / slots) / wall = 1 − U
- *   drain = the end of the sweep after the last unit has started (fewer units than slots left)
+ *   utilisation U = busy slot time (the double's own accounting) / (slots × wall)
+ *   steady state = until the last unit has started; drain = the rest (fewer units than slots left)
+ *   engine CPU per request = the engine process's CPU time (user + system) / HTTP requests
+ *   cache-hit ratio = prompt tokens served from the double's per-slot caches / prompt tokens
  */
 import { runExperiment } from '../src/core/experiments/runner';
 import { OllamaClient } from '../src/core/ollama/client';
@@ -19,6 +20,8 @@ export interface SweepConfig {
   slotsPerHost: number;
   prompts: number;
   latencyMs: number;
+  /** The double's cost model: ms per prompt token not served from the cache. */
+  uncachedTokenMs: number;
   /** Units in flight per host (default: slotsPerHost, as the CLI and the extension set it). */
   unitsInFlight?: number;
 }
@@ -35,8 +38,12 @@ export interface SweepResult extends SweepConfig {
   /** Utilisation before the drain, and the drain's share of the wall time. */
   steadyUtilisation: number;
   drainShare: number;
-  /** requests × latency / slots: the best possible wall time. */
+  /** busy slot time / slots: the wall time with no idle slot. */
   idealMs: number;
+  /** Engine CPU time per HTTP request, ms. */
+  cpuPerRequestMs: number;
+  promptTokens: number;
+  cachedPromptTokens: number;
   /** Engine process CPU time (user + system) / wall. */
   cpuShare: number;
   /** Double host process CPU time / wall. */
@@ -48,7 +55,7 @@ export interface SweepResult extends SweepConfig {
 
 export async function runSweep(host: DoubleHost, config: SweepConfig): Promise<SweepResult> {
   const { units, specs } = sweepUnits(config.prompts);
-  const urls = await host.startDoubles(Array.from({ length: config.hosts }, () => ({ parallel: config.slotsPerHost, latencyMs: config.latencyMs, prompts: specs })));
+  const urls = await host.startDoubles(Array.from({ length: config.hosts }, () => ({ parallel: config.slotsPerHost, latencyMs: config.latencyMs, uncachedTokenMs: config.uncachedTokenMs, prompts: specs })));
   const clients = urls.map((url) => new OllamaClient({ host: url, retries: 0 }));
   const concurrency = config.unitsInFlight ?? config.slotsPerHost;
   const workers = config.hosts * concurrency;
@@ -78,6 +85,7 @@ export async function runSweep(host: DoubleHost, config: SweepConfig): Promise<S
   const steadyBusy = stats.reduce((a, s) => a + (s.windowBusyMs[0] ?? 0), 0);
   const steadyMs = drainStart - start;
   const generate = stats.reduce((a, s) => a + s.counters.generate, 0);
+  const requests = stats.reduce((a, s) => a + s.counters.requests, 0);
   const idle = stats.reduce<IdleSplit>(
     (a, s) => ({ boundaryMs: a.boundaryMs + s.idle.boundaryMs, boundaries: a.boundaries + s.idle.boundaries, betweenMs: a.betweenMs + s.idle.betweenMs, between: a.between + s.idle.between }),
     { boundaryMs: 0, boundaries: 0, betweenMs: 0, between: 0 },
@@ -86,14 +94,17 @@ export async function runSweep(host: DoubleHost, config: SweepConfig): Promise<S
     ...config,
     units: units.length,
     generate,
-    requests: stats.reduce((a, s) => a + s.counters.requests, 0),
+    requests,
     wallMs,
     busyMs,
     utilisation: busyMs / (slots * wallMs),
     overhead: (wallMs - busyMs / slots) / wallMs,
     steadyUtilisation: steadyMs > 0 ? steadyBusy / (slots * steadyMs) : Number.NaN,
     drainShare: (end - drainStart) / wallMs,
-    idealMs: (generate * config.latencyMs) / slots,
+    idealMs: busyMs / slots,
+    cpuPerRequestMs: (cpu.user + cpu.system) / 1000 / requests,
+    promptTokens: stats.reduce((a, s) => a + s.counters.promptTokens, 0),
+    cachedPromptTokens: stats.reduce((a, s) => a + s.counters.cachedPromptTokens, 0),
     cpuShare: (cpu.user + cpu.system) / 1000 / wallMs,
     doubleCpuShare: doubleCpuMs / wallMs,
     maxConcurrent: Math.max(...stats.map((s) => s.counters.maxConcurrent)),
