@@ -184,23 +184,25 @@ export class HistoryStore {
   /** A file's state: the known one when size and time match, else read; undefined when gone. */
   private async scan(file: string, known: FileState | undefined): Promise<FileState | undefined> {
     const path = join(this.dir, file);
-    let size: number;
-    let mtimeMs: number;
-    try {
-      ({ size, mtimeMs } = await retryFd(() => this.fs.stat(path)));
-    } catch (err) {
-      if (isFdExhausted(err)) throw err;
-      return undefined; // deleted meanwhile
+    if (known) {
+      try {
+        const { size, mtimeMs } = await retryFd(() => this.fs.stat(path));
+        if (known.size === size && known.mtimeMs === mtimeMs) return known;
+      } catch (err) {
+        if (isFdExhausted(err)) throw err;
+        return undefined; // deleted meanwhile
+      }
     }
-    if (known && known.size === size && known.mtimeMs === mtimeMs) return known;
-    let text: string;
+    let read: FileStamp & { text: string };
     try {
-      text = await retryFd(() => this.fs.readFile(path));
+      read = await retryFd(() => this.fs.readStamped(path));
     } catch (err) {
       if (isFdExhausted(err)) throw err; // a listing that fails, never a good run shown as unreadable
       if (errorCode(err) === 'ENOENT') return undefined;
-      return { size, mtimeMs, error: (err as Error).message };
+      const info = await this.fs.stat(path).catch(() => undefined);
+      return info && { size: info.size, mtimeMs: info.mtimeMs, error: (err as Error).message };
     }
+    const { size, mtimeMs, text } = read;
     const { record, error } = parseStoredRecord(text);
     return record ? { size, mtimeMs, run: summarize(record, file, size, mtimeMs) } : { size, mtimeMs, error: error ?? 'unreadable' };
   }

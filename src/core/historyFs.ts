@@ -13,6 +13,8 @@ export interface HistoryFs {
   readdir(dir: string): Promise<string[]>;
   stat(path: string): Promise<FileStamp>;
   readFile(path: string): Promise<string>;
+  /** The text with the size and time of what was read (one open file: no separate stat). */
+  readStamped(path: string): Promise<FileStamp & { text: string }>;
   /** `durable`: flushed to disk before it resolves (run files); caches are not. */
   writeFile(path: string, text: string, durable: boolean): Promise<void>;
   rename(from: string, to: string): Promise<void>;
@@ -24,6 +26,22 @@ export const nodeFs: HistoryFs = {
   readdir: (dir) => fsp.readdir(dir),
   stat: (path) => fsp.stat(path),
   readFile: (path) => fsp.readFile(path, 'utf8'),
+  readStamped: async (path) => {
+    const handle = await fsp.open(path, 'r');
+    try {
+      const { size, mtimeMs } = await handle.stat();
+      const buffer = Buffer.allocUnsafe(size);
+      let length = 0;
+      while (length < size) {
+        const { bytesRead } = await handle.read(buffer, length, size - length, length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+      }
+      return { text: buffer.toString('utf8', 0, length), size, mtimeMs };
+    } finally {
+      await handle.close();
+    }
+  },
   writeFile: (path, text, durable) => fsp.writeFile(path, text, { encoding: 'utf8', flush: durable }),
   rename: (from, to) => fsp.rename(from, to),
   rm: (path) => fsp.rm(path, { force: true }),

@@ -80,15 +80,17 @@ export class ListingModel {
     let changed = states.size !== this.files.size;
     for (const [file, state] of states) if (this.files.get(file) !== state) changed = true;
     if (!changed) return false;
+    await yielder.maybe();
     this.files = states;
     this.byId = new Map();
     this.rows = new Map();
     const unreadable: UnreadableRun[] = [];
+    let n = 0;
     for (const [file, state] of states) {
       if (state.run) this.byId.set(state.run.id, (this.byId.get(state.run.id) ?? new Set<string>()).add(file));
       else if (state.error) unreadable.push(this.row(file, { item: { file, error: state.error, mtimeMs: state.mtimeMs } }));
+      if ((++n & 511) === 0) await yielder.maybe();
     }
-    await yielder.maybe();
     const runs: RunSummary[] = [];
     for (const [id, group] of this.byId) {
       const kept = keptFile(id, group);
@@ -97,6 +99,7 @@ export class ListingModel {
         if (file === kept) runs.push(this.row(file, { run }));
         else unreadable.push(this.row(file, { item: { file, error: copyError(id, kept), mtimeMs: run.mtimeMs } }));
       }
+      if ((++n & 511) === 0) await yielder.maybe();
     }
     this.runs = await sortYielding(runs, newestFirst, yielder);
     this.unreadable = await sortYielding(unreadable, byFile, yielder);

@@ -43,6 +43,7 @@ export class Lab implements vscode.Disposable, PanelActions {
   readonly experimentRuns = new ExperimentController(this);
   private readonly disposables: vscode.Disposable[] = [];
   private readonly promptDocuments = new PromptDocuments();
+  private readonly stores = new Map<string, HistoryStore>();
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.service = new OllamaService(this.settings());
@@ -68,12 +69,16 @@ export class Lab implements vscode.Disposable, PanelActions {
     this.experiments.refresh();
   }
 
+  /** One store per folder, holding its listing in memory. */
   store(): HistoryStore {
     const folder = vscode.workspace.workspaceFolders?.[0];
-    if (this.settings().historyLocation === 'workspace' && folder && folder.uri.scheme === 'file') {
-      return new HistoryStore(vscode.Uri.joinPath(folder.uri, '.superposition', 'runs').fsPath);
-    }
-    return new HistoryStore(vscode.Uri.joinPath(this.context.globalStorageUri, 'runs').fsPath);
+    const dir =
+      this.settings().historyLocation === 'workspace' && folder && folder.uri.scheme === 'file'
+        ? vscode.Uri.joinPath(folder.uri, '.superposition', 'runs').fsPath
+        : vscode.Uri.joinPath(this.context.globalStorageUri, 'runs').fsPath;
+    let store = this.stores.get(dir);
+    if (!store) this.stores.set(dir, (store = new HistoryStore(dir)));
+    return store;
   }
 
   // ── analysis ────────────────────────────────────────────────────────────────────────────

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { HistoryListing, HistoryStore, RunSummary, UnreadableRun } from '../../core/history';
+import type { HistoryChange, HistoryListing, HistoryStore, RunSummary, UnreadableRun } from '../../core/history';
 import { runRowText } from './runRow';
 
 type Node =
@@ -35,22 +35,59 @@ const STATUS_ICON: Record<string, vscode.ThemeIcon> = {
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
 };
 
-/** The Experiments view: run history grouped by day, newest first; unreadable files listed apart. */
+/** A refresh this soon after the store's own save or delete is taken to be about that change. */
+const OWN_CHANGE_MS = 2000;
+/** Saves in a burst (experiment checkpoints) redraw the tree once. */
+const REDRAW_MS = 100;
+
+/**
+ * The Experiments view: run history grouped by day, newest first; unreadable files listed apart.
+ * It shows the store's in-memory listing, redrawn when the store reports a change; `refresh()`
+ * re-lists the folder (other windows, a git pull) unless it follows the store's own change.
+ */
 export class ExperimentsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private listing?: Promise<HistoryListing>;
+  private watched?: { store: HistoryStore; subscription: { dispose(): void } };
+  private ownChangeAt = -Infinity;
+  private redraw?: ReturnType<typeof setTimeout>;
 
   constructor(private store: () => HistoryStore) {}
 
   refresh(): void {
-    this.listing = undefined;
+    const store = this.current();
+    if (performance.now() - this.ownChangeAt < OWN_CHANGE_MS) {
+      this.ownChangeAt = -Infinity; // the store already knows; the next refresh re-lists
+      return;
+    }
+    this.listing = store.list().catch((): HistoryListing => ({ runs: [], unreadable: [] }));
     this.changed.fire(undefined);
   }
 
   runs(): Promise<HistoryListing> {
-    this.listing ??= this.store().list().catch((): HistoryListing => ({ runs: [], unreadable: [] }));
+    this.listing ??= this.current().listing().catch((): HistoryListing => ({ runs: [], unreadable: [] }));
     return this.listing;
+  }
+
+  /** The store of the moment (the history location can change), subscribed to. */
+  private current(): HistoryStore {
+    const store = this.store();
+    if (this.watched?.store === store) return store;
+    this.watched?.subscription.dispose();
+    this.listing = undefined;
+    this.watched = { store, subscription: store.onDidChange((change) => this.storeChanged(change)) };
+    return store;
+  }
+
+  private storeChanged(change: HistoryChange): void {
+    if (change !== 'list') this.ownChangeAt = performance.now();
+    if (this.redraw) return;
+    this.redraw = setTimeout(() => {
+      this.redraw = undefined;
+      this.listing = undefined;
+      this.changed.fire(undefined);
+    }, REDRAW_MS);
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
@@ -116,6 +153,8 @@ export class ExperimentsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   }
 
   dispose(): void {
+    clearTimeout(this.redraw);
+    this.watched?.subscription.dispose();
     this.changed.dispose();
   }
 }
