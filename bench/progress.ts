@@ -9,7 +9,13 @@
 import { buildExperimentRecord, type UnitResult } from '../src/core/experiments/record';
 import { applyExperimentDelta } from '../src/core/experiments/applyDelta';
 import { checkpointRecord } from '../src/core/experiments/checkpoint';
-import { validateScalingPlan, type MeasurementUnit, type ScalingPlan } from '../src/core/experiments/plan';
+import { expandScaling, validateScalingPlan, type MeasurementUnit, type ScalingPlan } from '../src/core/experiments/plan';
+import { runExperiment } from '../src/core/experiments/runner';
+import { scoreAnswers } from '../src/core/estimate/teacherForced';
+import { ollamaTokenSource } from '../src/core/estimate/tokenSource';
+import { OllamaClient } from '../src/core/ollama/client';
+import { RequestScheduler } from '../src/core/ollama/scheduler';
+import { scriptFromAnswers, startOllamaDouble } from '../test/double/index';
 import { ExperimentProgress } from '../src/core/experiments/progress';
 import type { ExperimentRun } from '../src/core/experiments/runner';
 import { parseToWebview } from '../src/shared/protocol';
@@ -97,8 +103,88 @@ function oldWay(p: ScalingPlan, n: number): number {
   return (cpuUs() - t0) / n;
 }
 
-if (process.argv[1]?.endsWith('progress.ts')) {
-  for (const r of benchProgress()) {
-    console.log(`${String(r.prompts).padStart(6)} prompts: host ${r.hostUs.toFixed(1)} µs/prompt, webview ${r.webviewUs.toFixed(1)} µs/post, ${r.bytesPerPost.toFixed(0)} B/post${r.oldHostUs !== undefined ? `, old way ${r.oldHostUs.toFixed(0)} µs/prompt` : ''}`);
+
+// ── engine CPU per request against prompt length, and cancel latency ─────────────────────────────
+
+export interface EngineCost {
+  promptChars: number;
+  requests: number;
+  /** Scheduler + token source + trie walk, per request (the HTTP client is replaced by an instant fake). */
+  cpuUsPerRequest: number;
+}
+
+/** A client whose 1-token replies are instant: spreads 0.9 over the answers' next pieces (3-byte tokens). */
+function instantClient(answers: readonly string[], promptChars: number): OllamaClient {
+  const fake = {
+    requestCount: 0,
+    async nextTokens(_model: string, text: string) {
+      await new Promise((r) => setImmediate(r));
+      const prefix = text.slice(promptChars);
+      const next = new Set<string>();
+      for (const a of answers) if (a.startsWith(prefix) && a.length > prefix.length) next.add(a.slice(prefix.length, prefix.length + 3));
+      const pieces = [...next];
+      return { top: [...pieces.map((token) => ({ token, logprob: Math.log(0.9 / pieces.length) })), { token: '\n', logprob: Math.log(0.1) }] };
+    },
+  };
+  return fake as unknown as OllamaClient;
+}
+
+export async function benchEngineCost(promptSizes = [1_000, 85_000], repeats = 7): Promise<EngineCost[]> {
+  const answers = Array.from({ length: 12 }, (_, i) => ` answer ${i} ${'and more words '.repeat(8 + (i % 5))}`);
+  const once = async (size: number): Promise<EngineCost> => {
+    const prompt = `${'Q: 12 + 30\nA: 42\n'.repeat(Math.ceil(size / 18))}`.slice(0, size - 6) + 'Q: 1\nA:';
+    const source = ollamaTokenSource(instantClient(answers, prompt.length), new RequestScheduler(16), 'm', prompt);
+    const t0 = cpuUs();
+    const scored = await scoreAnswers(source, answers);
+    return { promptChars: prompt.length, requests: scored.requests, cpuUsPerRequest: (cpuUs() - t0) / scored.requests };
+  };
+  await once(promptSizes[0]!); // warms the JIT
+  // Sizes alternate, medians reported: the machine's other load hits every size alike.
+  const runs = new Map<number, EngineCost[]>(promptSizes.map((s) => [s, []]));
+  for (let i = 0; i < repeats; i++) for (const size of promptSizes) runs.get(size)!.push(await once(size));
+  return promptSizes.map((size) => {
+    const all = runs.get(size)!.sort((a, b) => a.cpuUsPerRequest - b.cpuUsPerRequest);
+    return all[Math.floor(all.length / 2)]!;
+  });
+}
+
+/** Time from Cancel to the experiment's end, with prompts of ~`latencyMs` requests in flight. */
+export async function benchCancelLatency(latencyMs = 200): Promise<{ latencyMs: number; cancelMs: number; inFlightAtCancel: number }> {
+  const checked = validateScalingPlan({ pool: ['sum.digits', 'sum.en'], kMax: 2, models: ['double-cancel:latest'], promptsPerK: 10, examplesPerTask: 3, method: 'logprobs' });
+  if (!checked.ok) throw new Error(checked.errors.join('\n'));
+  const units = expandScaling(checked.plan);
+  const script = units.map((u) => scriptFromAnswers(u.mix.prompt, u.detection.tasks.map((t) => ({ text: t.answer!, prob: 0.3 }))));
+  const double = await startOllamaDouble({ models: [{ name: 'double-cancel:latest', script }], parallel: 2, latencyMs });
+  try {
+    const controller = new AbortController();
+    let abortedAt = 0;
+    let inFlight = 0;
+    const run = runExperiment(units, {
+      clients: [new OllamaClient({ host: double.url, retries: 0 })],
+      concurrency: 2,
+      signal: controller.signal,
+      onUnit: (_r, done) => {
+        if (done === 2 && !abortedAt) {
+          inFlight = double.counters.generate;
+          abortedAt = performance.now();
+          controller.abort();
+        }
+      },
+    });
+    await run;
+    return { latencyMs, cancelMs: performance.now() - abortedAt, inFlightAtCancel: inFlight };
+  } finally {
+    await double.close();
   }
+}
+
+if (process.argv[1]?.endsWith('progress.ts')) {
+  void (async () => {
+    for (const r of benchProgress()) {
+      console.log(`${String(r.prompts).padStart(6)} prompts: host ${r.hostUs.toFixed(1)} µs/prompt, webview ${r.webviewUs.toFixed(1)} µs/post, ${r.bytesPerPost.toFixed(0)} B/post${r.oldHostUs !== undefined ? `, old way ${r.oldHostUs.toFixed(0)} µs/prompt` : ''}`);
+    }
+    for (const e of await benchEngineCost()) console.log(`engine: prompt ${e.promptChars} chars, ${e.requests} requests, ${e.cpuUsPerRequest.toFixed(0)} µs CPU/request`);
+    const c = await benchCancelLatency();
+    console.log(`cancel: ${c.cancelMs.toFixed(0)} ms from Cancel to the end (requests of ${c.latencyMs} ms in flight)`);
+  })();
 }
