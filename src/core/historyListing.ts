@@ -78,14 +78,18 @@ export class ListingModel {
   /** Replaces everything with a fresh scan; true when anything differs from before. */
   async replaceAll(states: Map<string, FileState>, yielder = new Yielder()): Promise<boolean> {
     let changed = states.size !== this.files.size;
-    for (const [file, state] of states) if (this.files.get(file) !== state) changed = true;
+    let n = 0;
+    for (const [file, state] of states) {
+      if (this.files.get(file) !== state) changed = true;
+      if (changed) break;
+      if ((++n & 1023) === 0) await yielder.maybe();
+    }
     if (!changed) return false;
     await yielder.maybe();
     this.files = states;
     this.byId = new Map();
     this.rows = new Map();
     const unreadable: UnreadableRun[] = [];
-    let n = 0;
     for (const [file, state] of states) {
       if (state.run) this.byId.set(state.run.id, (this.byId.get(state.run.id) ?? new Set<string>()).add(file));
       else if (state.error) unreadable.push(this.row(file, { item: { file, error: state.error, mtimeMs: state.mtimeMs } }));
