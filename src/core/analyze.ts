@@ -25,6 +25,12 @@ export interface AnalyzeOptions {
   /** Base seed for sampling (sample i uses seed + i). */
   seed?: number;
   concurrency?: number;
+  /**
+   * Requests in flight per slot (default REQUESTS_PER_SLOT). 1 when other prompts share the
+   * server's slots (a sweep's units in flight): a second request of this prompt would take another
+   * prompt's slot and evict its cache.
+   */
+  requestsPerSlot?: number;
   minNodeMass?: number;
   keepAlive?: string | number;
   /** Beam search for the top completions. */
@@ -44,9 +50,10 @@ export interface AnalyzeOptions {
 }
 
 /**
- * Requests kept in flight per server slot: the second one waits in Ollama's queue and starts the
- * moment the slot frees, on the cache the first one left (same prompt), instead of a round trip
- * later. Measured on the double (8 slots, 20 ms): 1.51 s → 1.12 s for a long-answer analysis.
+ * Requests kept in flight per server slot when one prompt has the server: the second one waits in
+ * Ollama's queue and starts the moment a slot frees, on the cache the first one left (same prompt),
+ * instead of a round trip later. Measured on the double (8 slots, 20 ms): 1.51 s → 1.12 s for a
+ * long-answer analysis. Not for several prompts at once (see `requestsPerSlot`).
  */
 export const REQUESTS_PER_SLOT = 2;
 
@@ -213,7 +220,7 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
       throw new OllamaError('bad-request', `Model '${options.model}' cannot generate text (capabilities: ${details.capabilities.join(', ')}).`, 'Select a text-generation model.');
     }
     eosPieces = new Set(details.stops);
-    const scheduler = new RequestScheduler(settings.concurrency * REQUESTS_PER_SLOT);
+    const scheduler = new RequestScheduler(settings.concurrency * (options.requestsPerSlot ?? REQUESTS_PER_SLOT));
     if (method === 'logprobs') {
       const source = ollamaTokenSource(client, scheduler, options.model, mix.prompt, options.keepAlive);
       progress('Scoring task answers');

@@ -123,6 +123,9 @@ export async function runExperiment(units: readonly MeasurementUnit[], options: 
       const unit = pending[next++]!;
       const view = countingView(client);
       const record = await analyzeMix(view, unit.mix, unit.detection, {
+        // Several units on one host: one request per slot each, so no unit's request lands on
+        // (and evicts) another unit's cache slot.
+        ...(concurrency > 1 ? { requestsPerSlot: 1 } : {}),
         ...options.analyzeOptions,
         model: unit.model,
         seed: unit.seed & 0x7fffffff,
