@@ -88,11 +88,9 @@ describe('the product on the per-slot prompt cache', () => {
       }
     });
 
-    // Red on 2 slots since 883a187 ("two requests in flight per server slot"): a unit's second
-    // request is admitted while its first holds the unit's slot, so it takes another unit's slot,
-    // which displaces that unit in turn (0.93 before, 0.43 after). Kept as todo until that is decided.
-    const todo = slots > 1 ? 'cache-hostile since 883a187: two requests in flight per slot displace other units' : undefined;
-    test(`a scaling sweep on ${slots} slot(s) (units in flight = slots): evaluated ≤ 2 × Σ unit prompts + 2 per request`, { todo }, async (t) => {
+    // Red on 2 slots with two requests in flight per unit (883a187, undone by a029659): a unit's
+    // second request took another unit's slot, which displaced that unit in turn (0.93 → 0.43).
+    test(`a scaling sweep on ${slots} slot(s) (units in flight = slots): evaluated ≤ 2 × Σ unit prompts + 2 per request`, async (t) => {
       const { units, script } = sweep();
       const d = await startOllamaDouble({ models: [{ name: MODEL, script }], parallel: slots, ...COST });
       try {
