@@ -14,6 +14,8 @@ async function main(): Promise<void> {
     const id = `${prefix}-${i}`;
     await store.save(crashRecord(id));
     process.stdout.write(`${id}\n`);
+    // The index is written a while after a burst of saves: write it now, so kills land in index writes too.
+    await store.flush();
     // Extra reconciliations: more index.json writes to be killed in.
     if (i % 3 === 2) await store.list();
   }
