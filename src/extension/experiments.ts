@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { isSimulatedModel } from '../core/analyze';
 import { expandPlan, type ExperimentPlan, type MeasurementUnit } from '../core/experiments/plan';
-import { checkpointRecord, experimentIdentity, startCheckpoints } from '../core/experiments/checkpoint';
+import { checkpointRecord, experimentIdentity, startCheckpoints, type Checkpointer } from '../core/experiments/checkpoint';
 import { ExperimentProgress } from '../core/experiments/progress';
 import { probeEstimate } from '../core/experiments/planSize';
 import { buildExperimentRecord, resumeFrom, type ExperimentRecord, type UnitResult } from '../core/experiments/record';
-import { runExperiment, type UnitAnalyzeOptions } from '../core/experiments/runner';
+import { runExperiment, type ExperimentRun, type UnitAnalyzeOptions } from '../core/experiments/runner';
+import type { ResultsPanel } from './resultsPanel';
 import { isExperiment } from '../core/history';
 import { OllamaClient } from '../core/ollama/client';
 import { parseMix } from '../core/mix/parse';
@@ -231,9 +232,34 @@ export class ExperimentController {
       checkpointRecord(plan, { results: live.finished(), hosts: clients.map((c) => ({ host: c.host })), durationMs: Date.now() - started }, { unitCount: units.length, id: runId, createdAt, ...(resumed ? { resumed } : {}) });
     panel.showExperiment({ ...recordSoFar(), status: 'complete' }, true, simulated);
     const store = this.lab.store();
+    this.lab.running.add(runId);
     const checkpoints = startCheckpoints(async () => void (await store.save(recordSoFar())), { onError: (err) => console.warn('[superposition] checkpoint failed', err) });
 
-    const outcome = await vscode.window.withProgress(
+    let outcome: ExperimentRun;
+    try {
+      outcome = await this.withLiveProgress(plan, runId, live, panel, checkpoints, { ...run, units, previous });
+    } finally {
+      await checkpoints.stop();
+      this.lab.running.delete(runId);
+    }
+    const record = buildExperimentRecord(plan, outcome, { unitCount: units.length, ...(resumed ? { resumed } : {}), id: runId, createdAt });
+    panel.showExperiment(record, false, simulated);
+    await store.save(record);
+    this.lab.experiments.refresh();
+    if (record.status !== 'complete') void this.offerNextSteps(record);
+  }
+
+  /** runExperiment under a cancellable notification; the panel and the toast get deltas at most every POST_MS. */
+  private withLiveProgress(
+    plan: ExperimentPlan,
+    runId: string,
+    live: ExperimentProgress,
+    panel: ResultsPanel,
+    checkpoints: Checkpointer,
+    run: RunSettings & { units: readonly MeasurementUnit[]; previous: ReadonlyMap<string, UnitResult> },
+  ): Thenable<ExperimentRun> {
+    const { clients, units, previous } = run;
+    return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Superposition: ${plan.kind} experiment`, cancellable: true },
       async (progress, token) => {
         const controller = new AbortController();
@@ -271,12 +297,6 @@ export class ExperimentController {
         }
       },
     );
-    await checkpoints.stop();
-    const record = buildExperimentRecord(plan, outcome, { unitCount: units.length, ...(resumed ? { resumed } : {}), id: runId, createdAt });
-    panel.showExperiment(record, false, simulated);
-    await store.save(record);
-    this.lab.experiments.refresh();
-    if (record.status !== 'complete') void this.offerNextSteps(record);
   }
 
   /** A cancelled or failed experiment's toast: Resume (its finished prompts are kept), Open Settings, Start Ollama. */

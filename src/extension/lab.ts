@@ -44,10 +44,12 @@ export class Lab implements vscode.Disposable, PanelActions {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly promptDocuments = new PromptDocuments();
   private readonly stores = new Map<string, HistoryStore>();
+  /** Experiments being measured in this window (their history files are checkpoints). */
+  readonly running = new Set<string>();
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.service = new OllamaService(this.settings());
-    this.experiments = new ExperimentsTree(() => this.store());
+    this.experiments = new ExperimentsTree(() => this.store(), (id) => this.running.has(id));
     this.disposables.push(this.diagnostics, this.service, this.experiments, this.promptDocuments);
     // Runs written by other windows (or a git pull) show up without a manual refresh.
     const watcher = vscode.workspace.createFileSystemWatcher('**/.superposition/runs/*.json');
@@ -480,6 +482,8 @@ export class Lab implements vscode.Disposable, PanelActions {
   }
 
   dispose(): void {
+    // The index cache is written a moment after a save: write it now (losing it only costs a re-read).
+    for (const store of this.stores.values()) void store.flush().catch(() => undefined);
     this.currentPanel?.dispose();
     for (const d of this.disposables) d.dispose();
   }

@@ -53,7 +53,11 @@ export class ExperimentsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   private ownChangeAt = -Infinity;
   private redraw?: ReturnType<typeof setTimeout>;
 
-  constructor(private store: () => HistoryStore) {}
+  /** `running(id)`: the run is being measured in this window (its history file is a checkpoint). */
+  constructor(
+    private store: () => HistoryStore,
+    private readonly running: (id: string) => boolean = () => false,
+  ) {}
 
   refresh(): void {
     const store = this.current();
@@ -139,6 +143,15 @@ export class ExperimentsTree implements vscode.TreeDataProvider<Node>, vscode.Di
         const { label, description } = runRowText(run);
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
         item.id = run.id;
+        if (this.running(run.id)) {
+          item.iconPath = new vscode.ThemeIcon('sync~spin');
+          item.description = `running… · ${description}`;
+          item.tooltip = `${run.model} — being measured; checkpointed every few seconds.\n${run.file}`;
+          item.contextValue = `run.${run.kind}.running`;
+          item.command = { command: 'superposition.openRun', title: 'Open Run', arguments: [node] };
+          item.accessibilityInformation = { label: `Run ${label}, ${description}, running` };
+          return item;
+        }
         item.iconPath = run.kind === 'analysis' || run.status !== 'complete' ? (STATUS_ICON[run.status] ?? new vscode.ThemeIcon('circle-outline')) : new vscode.ThemeIcon(run.kind === 'scaling' ? 'graph-line' : 'graph-scatter', new vscode.ThemeColor('testing.iconPassed'));
         item.description = description;
         const tooltip = new vscode.MarkdownString(undefined, true);
