@@ -230,7 +230,9 @@ export class ExperimentController {
     const panel = this.lab.panel(`${plan.kind === 'scaling' ? 'Scaling' : 'Calibration'} (running)`);
     const recordSoFar = () =>
       checkpointRecord(plan, { results: live.finished(), hosts: clients.map((c) => ({ host: c.host })), durationMs: Date.now() - started }, { unitCount: units.length, id: runId, createdAt, ...(resumed ? { resumed } : {}) });
-    panel.showExperiment({ ...recordSoFar(), status: 'complete' }, true, simulated);
+    // What the panel shows while running: the units so far, none of a checkpoint's "stopped" wording.
+    const { error: _checkpointNote, ...shown } = recordSoFar();
+    panel.showExperiment({ ...shown, status: 'complete' }, true, simulated);
     const store = this.lab.store();
     this.lab.running.add(runId);
     const checkpoints = startCheckpoints(async () => void (await store.save(recordSoFar())), { onError: (err) => console.warn('[superposition] checkpoint failed', err) });
