@@ -23,6 +23,7 @@ import { benchHeavyTail } from './heavyTail';
 import { benchHistory } from './history';
 import { benchLongAnswers } from './longAnswers';
 import { benchMemory } from './memory';
+import { benchCancelLatency, benchEngineCost, benchProgress } from './progress';
 import { buildReport, type ActivationSamples, type CombinedSweep } from './report';
 import { repoRoot } from './scenario';
 import { benchScoring, HALF_WIDTH, LATENCY_MS } from './scoring';
@@ -116,6 +117,11 @@ async function main(): Promise<void> {
     log('history: 10 000 run files');
     const history = await benchHistory(scoring.record, quick ? 1000 : 10_000, 100, 3);
 
+    log('experiment progress: CPU per finished prompt at 10 … 10 000 prompts; engine time per request against prompt length; cancel');
+    const progress = benchProgress(quick ? [10, 100, 1000] : [10, 100, 1000, 10_000], quick ? 100 : 1000);
+    const engine = await benchEngineCost();
+    const cancel = await benchCancelLatency();
+
     let chart: ChartResult | string;
     const chromium = findChromium();
     if (args.has('--no-chart')) chart = 'not measured: --no-chart';
@@ -125,7 +131,7 @@ async function main(): Promise<void> {
       chart = await benchChart(build.dist, scoring.record, quick ? 2 : 5, chromium);
     }
 
-    const report = buildReport({ date, machine, build, act, scoring, long, heavy, cache, sweeps, client, memory, history, chart, note, seconds: (performance.now() - started) / 1000 });
+    const report = buildReport({ date, machine, build, act, scoring, long, heavy, cache, sweeps, client, memory, history, progress, engine, cancel, chart, note, seconds: (performance.now() - started) / 1000 });
     process.stdout.write(`${report.text}\n`);
     if (quick) log('--quick: bench/results.md left alone');
     else {
