@@ -126,3 +126,32 @@ test('a node worth a request only once all its paths are summed is still request
   assert.ok(Math.abs(scores[0]!.lower - 0.25) < 1e-12 && scores[0]!.exact, `abc ${JSON.stringify(scores[0])}`);
   assert.ok(Math.abs(scores[1]!.upper - 0.1) < 1e-12 && !scores[1]!.exact, `xy ${JSON.stringify(scores[1])}`);
 });
+
+test('first steps: each answer\'s mass by the first token of its paths (the collapse view)', async () => {
+  // "140": "1"+"40" (0.2 × 0.5 = 0.1), and node "14" — reached as "14" (0.3) and as "1"+"4" (0.1) —
+  // then "0" (× 0.6): 0.18 behind "14", 0.06 + 0.1 = 0.16 behind "1". "cent" only through "c".
+  const rows: Record<string, Array<[string, number]>> = {
+    '': [['14', 0.3], ['1', 0.2], ['c', 0.4], ['<eos>', 0.1]],
+    '1': [['40', 0.5], ['4', 0.5]],
+    '14': [['0', 0.6], ['x', 0.4]],
+    '14x': [['y', 1]],
+    c: [['ent', 0.9], ['ien', 0.1]],
+  };
+  const source: NextTokenSource = {
+    requests: 0,
+    async next(prefix) {
+      const row = rows[prefix];
+      if (!row) throw new Error(`no row for ${prefix}`);
+      return { top: row.map(([token, p]) => ({ token, logprob: Math.log(p) })) };
+    },
+  };
+  const { scores, firstSteps } = await scoreAnswers(source, ['140', 'cent']);
+  assert.deepEqual(firstSteps.map((s) => s.token), ['c', '14', '1']);
+  const close = (a: number, b: number) => Math.abs(a - b) < 1e-12;
+  const step = (t: string) => firstSteps.find((s) => s.token === t)!;
+  assert.ok(close(step('14').answers[0]!, 0.18) && close(step('1').answers[0]!, 0.16) && close(step('c').answers[0]!, 0), JSON.stringify(firstSteps));
+  assert.ok(close(step('c').answers[1]!, 0.36) && close(step('14').answers[1]!, 0));
+  // The first steps add up to each answer's probability.
+  for (let i = 0; i < 2; i++) assert.ok(close(firstSteps.reduce((a, s) => a + s.answers[i]!, 0), scores[i]!.lower));
+  assert.ok(close(step('14').probability, 0.3));
+});

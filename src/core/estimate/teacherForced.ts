@@ -47,6 +47,8 @@ export interface TeacherForcedOptions {
 
 export interface TeacherForcedResult {
   scores: AnswerScore[];
+  /** The root's text pieces, most probable first (at most FIRST_STEPS): how the answer collapses at step one. */
+  firstSteps: FirstStep[];
   requests: number;
   /** False when the walk stopped early (cancel/error); bounds then cover what was not walked. */
   complete: boolean;
@@ -62,9 +64,20 @@ interface NodeState {
   pending?: Promise<NextTokenReply | undefined>;
   reply?: NextTokenReply;
   processed: boolean;
+  /** Its mass by the first token of the paths reaching it (the collapse view). */
+  origins?: Map<string, number>;
+}
+
+/** One first token of the answer and the mass of each answer on paths starting with it (seen paths). */
+export interface FirstStep {
+  token: string;
+  probability: number;
+  /** P(first token ∧ answer i), in answer order: P(answer i | token) = answers[i] / probability. */
+  answers: number[];
 }
 
 const NEWLINE = 0x0a;
+export const FIRST_STEPS = 8;
 
 /** Bounds and "exact" hold up to this much: the rounding of 20 float32 logprobs. */
 export const FLOAT32_NOISE = 1e-6;
@@ -96,11 +109,27 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
   const dependents = (bytes: Uint8Array) =>
     targets.map((t, i) => (startsWithBytes(t, bytes) && (t.length > bytes.length || terminated) ? i : -1)).filter((i) => i >= 0);
 
-  const addNode = (bytes: Uint8Array, mass: number) => {
+  /** Mass of answer i on seen paths, by first token. */
+  const firstMass = new Map<string, number[]>();
+  /** Shares of a node's mass by first token; `token` is the piece leaving the node (the root's own). */
+  const sharesOf = (node: NodeState, token: string): Array<[string, number]> =>
+    node.bytes.length === 0 ? [[token, 1]] : [...(node.origins ?? [])].map(([o, m]) => [o, node.mass > 0 ? m / node.mass : 0]);
+  const gain = (i: number, p: number, shares: Array<[string, number]>) => {
+    lower[i]! += p;
+    for (const [o, share] of shares) {
+      let row = firstMass.get(o);
+      if (!row) firstMass.set(o, (row = new Array<number>(targets.length).fill(0)));
+      row[i]! += p * share;
+    }
+  };
+
+  const addNode = (bytes: Uint8Array, mass: number, shares: Array<[string, number]>) => {
     const key = bytesKey(bytes);
-    const node = nodes.get(key);
+    let node = nodes.get(key);
     if (node) node.mass += mass;
-    else nodes.set(key, { bytes, mass, provisional: 0, processed: false });
+    else nodes.set(key, (node = { bytes, mass, provisional: 0, processed: false }));
+    node.origins ??= new Map();
+    for (const [o, share] of shares) node.origins.set(o, (node.origins.get(o) ?? 0) + mass * share);
   };
 
   /**
@@ -109,15 +138,15 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
    * below `child` for it. `walkable` is false for a partial piece, whose bytes after `child` are
    * unknown non-ASCII ones: it neither ends an answer at `child` nor can be walked.
    */
-  const credit = (child: Uint8Array, p: number, i: number, walkable: boolean): boolean => {
+  const credit = (child: Uint8Array, p: number, i: number, walkable: boolean, shares: Array<[string, number]>): boolean => {
     const t = targets[i]!;
     if (startsWithBytes(t, child)) {
       if (t.length > child.length || terminated) return walkable;
-      if (walkable) lower[i]! += p;
+      if (walkable) gain(i, p, shares);
       return false;
     }
     // A piece that finishes the answer and the line at once, e.g. "1\n".
-    if (terminated && child.length > t.length && startsWithBytes(child, t) && child[t.length] === NEWLINE) lower[i]! += p;
+    if (terminated && child.length > t.length && startsWithBytes(child, t) && child[t.length] === NEWLINE) gain(i, p, shares);
     return false;
   };
 
@@ -137,8 +166,9 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
     top.forEach((entry, j) => {
       const p = node.mass * probs[j]!;
       const kind = classifyPiece(entry, eosPieces);
+      const shares = sharesOf(node, entry.token);
       if (kind === 'eos') {
-        if (terminated) targets.forEach((_, i) => endsHere(i) && (lower[i]! += p));
+        if (terminated) targets.forEach((_, i) => endsHere(i) && gain(i, p, shares));
         return;
       }
       if (kind === 'special' || kind === 'ambiguous') {
@@ -152,14 +182,14 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
         const known = kind === 'partial' ? concatBytes(node.bytes, knownPrefix(entry)) : node.bytes;
         targets.forEach((t, i) => {
           if (startsWithBytes(t, known) && continuesNonAscii(t, known.length)) gap[i]! += p;
-          else if (kind === 'partial') credit(known, p, i, false);
+          else if (kind === 'partial') credit(known, p, i, false, shares);
         });
         return;
       }
       const child = concatBytes(node.bytes, tokenBytes(entry));
       let continues = false;
-      targets.forEach((_, i) => (continues = credit(child, p, i, true) || continues));
-      if (continues) addNode(child, p);
+      targets.forEach((_, i) => (continues = credit(child, p, i, true, shares) || continues));
+      if (continues) addNode(child, p, shares);
     });
     if (unseen <= 0) return;
     for (const i of dependents(node.bytes)) {
@@ -272,7 +302,20 @@ export async function scoreAnswers(source: NextTokenSource, answers: readonly st
     const hi = Math.min(1, lo + gap[i]!);
     return { answer, lower: lo, upper: hi, exact: gap[i]! === 0, steps: bestPath(nodes, targets[i]!) };
   });
-  return { scores, requests: source.requests - startRequests, complete, ...(complete ? {} : { error }) };
+  return { scores, firstSteps: firstStepsOf(nodes.get('')?.reply, firstMass, eosPieces, targets.length), requests: source.requests - startRequests, complete, ...(complete ? {} : { error }) };
+}
+
+/** The root's most probable text pieces with each answer's mass behind them. */
+function firstStepsOf(root: NextTokenReply | undefined, firstMass: ReadonlyMap<string, number[]>, eosPieces: ReadonlySet<string>, answers: number): FirstStep[] {
+  // Pieces with the same text (byte-fallback duplicates) are one first step.
+  const byToken = new Map<string, number>();
+  for (const entry of root?.top ?? []) {
+    if (classifyPiece(entry, eosPieces) === 'text') byToken.set(entry.token, (byToken.get(entry.token) ?? 0) + Math.exp(entry.logprob));
+  }
+  return [...byToken]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, FIRST_STEPS)
+    .map(([token, probability]) => ({ token, probability, answers: firstMass.get(token) ?? new Array<number>(answers).fill(0) }));
 }
 
 /** The unprocessed nodes of the shortest byte length, in insertion order. */
