@@ -1,7 +1,7 @@
 import type { Diagnostic } from './diagnostics';
 import { countInTopK, entropy, klNormalised, klUnnormalised } from './estimate/metrics';
 import { sampleAnswers } from './estimate/sampling';
-import { scoreAnswers, type AnswerScore } from './estimate/teacherForced';
+import { scoreAnswers, type AnswerScore, type FirstStep } from './estimate/teacherForced';
 import { ollamaTokenSource } from './estimate/tokenSource';
 import { COMPLETION_DEFAULTS, topCompletions, type Completion } from './estimate/topCompletions';
 import type { PromptMix } from './mix/types';
@@ -97,6 +97,7 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
   let digest: string | undefined;
   let method: 'logprobs' | 'sampling' = settings.method === 'sampling' ? 'sampling' : 'logprobs';
   let scores: AnswerScore[] | undefined;
+  let firstSteps: FirstStep[] = [];
   let sampled: Awaited<ReturnType<typeof sampleAnswers>> | undefined;
   let completions: Completion[] = [];
   /** r needs the whole top-K: a search cut short (failure, cancel) keeps its completions but gives no r. */
@@ -143,6 +144,15 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
           lower: 1 - outcomes.reduce((a, o) => a + o.upper, 0),
           upper: 1 - outcomes.reduce((a, o) => a + o.lower, 0),
         };
+    // P(task's answer | first token): how the answer collapses at the first step (teacher forcing only).
+    const collapse = firstSteps.map((step) => ({
+      token: step.token,
+      probability: step.probability,
+      tasks: tasks.map((t) => {
+        const i = answers.indexOf(t.answer);
+        return step.probability > 0 && i >= 0 ? (step.answers[i] ?? 0) / step.probability : 0;
+      }),
+    }));
     const completionRows = completions.map((c) => ({ text: c.text, probability: c.probability, tasks: tasks.filter((t) => t.answer === c.text).map((t) => t.id) }));
 
     return {
@@ -189,6 +199,7 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
         taskMass: mass,
       },
       completions: completionRows,
+      ...(collapse.length > 0 ? { collapse } : {}),
       ...(sampled ? { unmatched: sampled.unmatched } : {}),
       warnings,
       requests: client.requestCount - requestsBefore,
@@ -233,6 +244,7 @@ export async function analyzeMix(client: OllamaClient, mix: PromptMix, detection
           onProgress: (done) => progress('Scoring task answers', done),
         });
         scores = scored.scores;
+        firstSteps = scored.firstSteps;
         if (!scored.complete) throw scored.error;
         options.onPartial?.(build());
         progress('Finding the most probable completions');

@@ -96,6 +96,11 @@ export const RunRecordSchema = z.object({
     taskMass: z.number(),
   }),
   completions: z.array(CompletionSchema),
+  /**
+   * The collapse at the first step (teacher forcing): the most probable first tokens and, per task
+   * (record.tasks order), P(task's answer | that token) on seen paths.
+   */
+  collapse: z.optional(z.array(z.object({ token: z.string(), probability: z.number(), tasks: z.array(z.number()) }))),
   unmatched: z.optional(z.array(z.object({ text: z.string(), count: z.number() }))),
   warnings: z.array(DiagnosticSchema),
   requests: z.number(),

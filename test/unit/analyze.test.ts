@@ -77,6 +77,18 @@ test('logprob analysis: probabilities match the ground truth; metrics and record
   assert.deepEqual(record.completions.slice(0, 4).map((c) => c.tasks[0]), ['sum.digits', 'sum.en', 'sum.fr', 'sum.es']);
   assert.ok(record.requests > 0 && record.requests < 80, `requests ${record.requests}`);
   assert.equal(parseRunRecord(JSON.stringify(record)).record?.id, record.id);
+  // The collapse at the first step: conditionals in [0, 1] that, weighted by their token's
+  // probability, add back up to each task's (lower-bound) probability.
+  const collapse = record.collapse ?? [];
+  assert.ok(collapse.length >= 4, `${collapse.length} first tokens`);
+  record.tasks.forEach((task, i) => {
+    const back = collapse.reduce((a, step) => a + step.probability * step.tasks[i]!, 0);
+    assert.ok(Math.abs(back - task.lower) < 1e-9, `${task.id}: ${back} vs ${task.lower}`);
+    for (const step of collapse) assert.ok(step.tasks[i]! >= 0 && step.tasks[i]! <= 1 + 1e-9);
+  });
+  // The digits answer starts with a token no word answer starts with: given it, the answer is digits.
+  const digitsFirst = collapse.find((step) => step.tasks[0]! > 0.5);
+  assert.ok(digitsFirst && digitsFirst.tasks.slice(1).every((p) => p === 0), JSON.stringify(collapse));
 });
 
 test('same inputs and seeds give identical results', async () => {
