@@ -42,7 +42,6 @@ export class Debouncer<Key = string, Handle = unknown> {
     if (this.disposed) return;
     this.cancel(key);
     const handle = this.timers.setTimeout(() => {
-      if (this.waiting.get(key) !== handle) return;
       this.waiting.delete(key);
       this.run(key, fn);
     }, this.delayMs);
@@ -51,10 +50,10 @@ export class Debouncer<Key = string, Handle = unknown> {
 
   /** Drops the call pending for `key`; returns whether there was one. */
   cancel(key: Key): boolean {
-    const handle = this.waiting.get(key);
-    if (handle === undefined && !this.waiting.has(key)) return false;
+    if (!this.waiting.has(key)) return false;
+    const handle = this.waiting.get(key) as Handle;
     this.waiting.delete(key);
-    this.timers.clearTimeout(handle as Handle);
+    this.timers.clearTimeout(handle);
     return true;
   }
 
