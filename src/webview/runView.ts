@@ -4,6 +4,7 @@
  */
 import type { RunRecord } from '../core/record';
 import { chartHeight, chartPng, DistributionChart } from './charts';
+import { CollapseChart, collapseSeries, collapseSummary, collapseTable } from './collapse';
 import { completionsTable, distributionTable, metricsList, unmatchedTable } from './distribution';
 import { h, replaceChildren } from './dom';
 import { distributionSeries, distributionSummary } from './format';
@@ -34,6 +35,12 @@ export class RunView {
   private readonly prompt: HTMLElement;
   private readonly unmatched: { section: HTMLElement; body: HTMLElement };
   private readonly note: HTMLElement;
+  private readonly collapse: { section: HTMLElement; body: HTMLElement };
+  private readonly collapseCanvas = h('canvas', { id: 'collapse-chart', role: 'img', 'aria-label': 'P(task answer | first token)' });
+  private readonly collapseBox = h('div', { class: 'chart-box' }, this.collapseCanvas);
+  private readonly collapseNote = h('p', { class: 'note' });
+  private readonly collapseRows = h('div', { class: 'table-scroll' });
+  private collapseChart: CollapseChart | undefined;
 
   constructor(private readonly actions: HeaderActions) {
     this.canvas = h('canvas', { id: 'distribution-chart', role: 'img', 'aria-label': 'Answer probabilities' });
@@ -55,10 +62,11 @@ export class RunView {
     );
     const distribution = section('distribution', 'Answer distribution', this.chartBox, key, this.table, this.note, this.metrics);
     const completions = section('completions', 'Top completions', this.completions);
+    this.collapse = section('collapse', 'How the answer collapses at the first token', this.collapseNote, this.collapseBox, this.collapseRows);
     const tokens = section('tokens', 'Token by token', this.tokens);
     const prompt = section('prompt', 'Prompt', this.prompt);
     this.unmatched = section('unmatched', 'Unmatched samples');
-    this.root = h('div', { class: 'run-view' }, this.banner, this.header, distribution.section, completions.section, this.unmatched.section, tokens.section, prompt.section);
+    this.root = h('div', { class: 'run-view' }, this.banner, this.header, distribution.section, completions.section, this.collapse.section, this.unmatched.section, tokens.section, prompt.section);
   }
 
   /** Renders `record`; the root must already be in the document (the chart measures its box). */
@@ -82,6 +90,7 @@ export class RunView {
     if (!previous || previous.input.prompt !== record.input.prompt || JSON.stringify(previous.input.examples) !== JSON.stringify(record.input.examples) || previous.tasks.length !== record.tasks.length) {
       replaceChildren(this.prompt, promptView(record));
     }
+    this.showCollapse(record, theme);
     const unmatched = unmatchedTable(record);
     this.unmatched.section.hidden = unmatched === null;
     replaceChildren(this.unmatched.body, unmatched);
@@ -90,8 +99,20 @@ export class RunView {
     this.note.textContent = note ?? '';
   }
 
+  private showCollapse(record: RunRecord, theme: ThemeColors): void {
+    const series = collapseSeries(record);
+    this.collapse.section.hidden = series === undefined;
+    if (!series) return;
+    this.collapseNote.textContent = collapseSummary(series);
+    this.collapseBox.style.height = `${chartHeight(series.tokens.length)}px`;
+    if (this.collapseChart) this.collapseChart.update(series, theme);
+    else this.collapseChart = new CollapseChart(this.collapseCanvas, series, theme);
+    replaceChildren(this.collapseRows, collapseTable(series));
+  }
+
   retheme(theme: ThemeColors): void {
     if (this.chart && this.record) this.chart.update(distributionSeries(this.record), theme, 'none');
+    if (this.record) this.showCollapse(this.record, theme);
   }
 
   get distributionChart(): DistributionChart | undefined {
@@ -108,6 +129,8 @@ export class RunView {
   destroy(): void {
     this.chart?.destroy();
     this.chart = undefined;
+    this.collapseChart?.destroy();
+    this.collapseChart = undefined;
     this.root.remove();
   }
 }
