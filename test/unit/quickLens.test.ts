@@ -71,6 +71,7 @@ test('short labels fall back to the id where two tasks would collide', () => {
   assert.deepEqual([...shortTaskLabels(['sum.digits', 'sum.en', 'ab.copy1'])], [['sum.digits', 'digits'], ['sum.en', 'en'], ['ab.copy1', 'copy1']]);
   assert.deepEqual([...shortTaskLabels(['x.name', 'y.name', 'x.other'])], [['x.name', 'x.name'], ['y.name', 'y.name'], ['x.other', 'other']]);
   assert.deepEqual([...shortTaskLabels(['digits', 'sum.digits'])], [['digits', 'digits'], ['sum.digits', 'sum.digits']], 'a custom id equal to a short label');
+  assert.deepEqual([...shortTaskLabels(['x.q', 'y.q', 'z.x.q'])], [['x.q', 'x.q'], ['y.q', 'y.q'], ['z.x.q', 'z.x.q']], 'a short label equal to a fallback id');
   assert.deepEqual([...shortTaskLabels(['rhyme', 'word.first_upper'])], [['rhyme', 'rhyme'], ['word.first_upper', 'first_upper']]);
   assert.equal(shortTaskLabels(['custom.a_very_long_custom_task_name']).get('custom.a_very_long_custom_task_name'), 'a_very_long_custom_…');
 });
