@@ -67,6 +67,8 @@ test('not an example line: undefined', () => {
   assert.equal(exampleHover(addTranslate, addDetection, addTranslate.queryLine), undefined, 'the query line');
   assert.equal(exampleHover(addTranslate, addDetection, 0), undefined);
   assert.equal(exampleHover(addTranslate, addDetection, 500), undefined);
+  const unplaced: PromptMix = { ...addTranslate, examples: addTranslate.examples.map((e) => ({ ...e, line: 0 })) };
+  assert.equal(exampleHover(unplaced, addDetection, 0), undefined, 'line 0 (no position) is no line');
 });
 
 test('a custom-task file: labels, table outputs, and — where a task has no output', () => {
