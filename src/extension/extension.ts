@@ -55,6 +55,10 @@ export function activate(context: vscode.ExtensionContext): void {
     command('refreshOllama', (w) => w.lab.service.refresh()),
     command('setHost', (w) => w.lab.setHost()),
     command('refreshHistory', (w) => w.lab.experiments.refresh()),
+    command('quickCheck', async (w, uri) => (await import('./quick/register')).quickCommands.quickCheck(w.quick, uri)),
+    command('toggleAnalyzeOnSave', async (w, uri) => (await import('./quick/register')).quickCommands.toggleAnalyzeOnSave(w.quick, uri)),
+    command('toggleInlineResult', async () => (await import('./quick/register')).quickCommands.toggleInlineResult()),
+    command('applyQuickFix', async (w, uri, fix, seed) => (await import('./quick/register')).quickCommands.applyQuickFix(w.quick, uri, fix, seed)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('superposition') && loading) loading.then((w) => w.lab.onSettingsChanged()).catch(() => undefined);
     }),

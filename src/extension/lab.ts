@@ -9,8 +9,9 @@ import { parseMix } from '../core/mix/parse';
 import { buildPrompt, type PromptMix, type Separator } from '../core/mix/types';
 import { RemoteHostNotices, remoteHostMessage } from '../core/remoteHosts';
 import type { RunRecord } from '../core/record';
-import { loadCustomTables, type CustomTablesResult } from '../core/tasks/customTable';
-import { detectTasks, type Detection } from '../core/tasks/detect';
+import type { Detection } from '../core/tasks/detect';
+import { preparePrompt } from './quick/promptInput';
+import type { QuickCheck } from './quick/quickCheck';
 import { toVsDiagnostic } from './diagnostics';
 import { isExperimentFileText, SUPERPOSITION_JSON } from '../core/experiments/fileKind';
 import { OllamaService } from './ollamaService';
@@ -46,6 +47,8 @@ export class Lab implements vscode.Disposable, PanelActions {
   private readonly stores = new Map<string, HistoryStore>();
   /** Experiments being measured in this window (their history files are checkpoints). */
   readonly running = new Set<string>();
+  /** In-editor quick checks (CodeLens, hovers, inline result, analyze on save); set by the workbench. */
+  quick: QuickCheck | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.service = new OllamaService(this.settings());
@@ -96,7 +99,7 @@ export class Lab implements vscode.Disposable, PanelActions {
       if (choice) await this.analyzeFile(editor.document.uri);
       return;
     }
-    await this.analyzeText(editor.document, editor.document.getText(editor.selection), editor.selection.start, false);
+    await this.analyzeText(editor.document, new vscode.Range(editor.selection.start, editor.selection.end));
   }
 
   async analyzeFile(uri?: vscode.Uri): Promise<void> {
@@ -108,27 +111,18 @@ export class Lab implements vscode.Disposable, PanelActions {
     const document = await vscode.workspace.openTextDocument(target);
     // An experiment file holds a plan, not a prompt: "analysing" it means running it.
     if (SUPERPOSITION_JSON.test(document.fileName) && isExperimentFileText(document.getText())) return this.experimentRuns.runFile(document.uri);
-    await this.analyzeText(document, document.getText(), new vscode.Position(0, 0), true);
+    await this.analyzeText(document, undefined);
   }
 
-  private async analyzeText(document: vscode.TextDocument, text: string, origin: vscode.Position, wholeFile: boolean): Promise<void> {
-    const fileName = wholeFile || /\.json$/i.test(document.fileName) ? document.fileName : undefined;
-    const parsed = parseMix(text, fileName);
-    const report = (diagnostics: readonly Diagnostic[]) =>
-      this.diagnostics.set(document.uri, diagnostics.map((d) => toVsDiagnostic(d, origin, document)));
-    if (!parsed.mix || hasErrors(parsed.diagnostics)) {
-      report(parsed.diagnostics);
-      return this.showInputErrors(parsed.diagnostics);
-    }
-    const tables = await this.loadTables(parsed.mix, document);
-    if (tables.diagnostics.length > 0) {
-      report([...parsed.diagnostics, ...tables.diagnostics]);
-      return this.showInputErrors(tables.diagnostics);
-    }
-    const detection = detectTasks(parsed.mix, { tables: tables.tables });
-    report([...parsed.diagnostics, ...detection.diagnostics]);
-    if (hasErrors(detection.diagnostics)) return this.showInputErrors(detection.diagnostics);
-    await this.run({ mix: parsed.mix, detection, source: vscode.workspace.asRelativePath(document.uri, false) });
+  private async analyzeText(document: vscode.TextDocument, range: vscode.Range | undefined): Promise<void> {
+    const prepared = await preparePrompt(document, range);
+    const diagnostics = prepared.ok ? prepared.input.diagnostics : prepared.diagnostics;
+    const origin = prepared.ok ? prepared.input.origin : prepared.origin;
+    this.diagnostics.set(document.uri, diagnostics.map((d) => toVsDiagnostic(d, origin, document)));
+    if (!prepared.ok) return this.showInputErrors(diagnostics);
+    if (range) this.quick?.rememberSelection(document, range);
+    const record = await this.run({ mix: prepared.input.mix, detection: prepared.input.detection, source: prepared.input.source });
+    if (record) this.quick?.adopt(document, prepared.input, record);
   }
 
   private async showInputErrors(diagnostics: readonly Diagnostic[]): Promise<void> {
@@ -139,13 +133,6 @@ export class Lab implements vscode.Disposable, PanelActions {
       : 'Superposition: the prompt cannot be analysed.';
     const choice = await vscode.window.showErrorMessage(message, 'Show Problems');
     if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
-  }
-
-  private loadTables(mix: PromptMix, document: vscode.TextDocument): Promise<CustomTablesResult> {
-    return loadCustomTables(mix.customTasks ?? [], {
-      trusted: vscode.workspace.isTrusted,
-      read: async (relativePath) => new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(document.uri, '..', relativePath))),
-    });
   }
 
   /** Checks the server and the model, offering the fixes, then measures with progress and Cancel. */

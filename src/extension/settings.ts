@@ -20,6 +20,14 @@ export interface Settings {
   historyLocation: 'workspace' | 'global';
   /** More Ollama hosts sharing the requests of an experiment (the main host comes first). */
   hosts: string[];
+  /** CodeLens above prompts (last result, Analyze). */
+  codeLens: boolean;
+  /** The last result after the query line. */
+  inlineResult: boolean;
+  /** Quiet period after a save before analyze-on-save measures. */
+  analyzeOnSaveDelayMs: number;
+  /** Measurements kept for instant answers to unchanged prompts. */
+  measurementCacheEntries: number;
 }
 
 export type HostSource = 'folder settings' | 'workspace settings' | 'user settings' | 'OLLAMA_HOST' | 'default';
@@ -66,5 +74,9 @@ export function readSettings(config: ConfigSource, env: Record<string, string | 
     hosts: ((trusted ? config.get<unknown>('hosts') : config.inspect<unknown>('hosts')?.globalValue) as unknown[] | undefined ?? [])
       .filter((h): h is string => typeof h === 'string' && h.trim() !== '')
       .map((h) => hostFromEnvironment(h, {})),
+    codeLens: config.get<boolean>('codeLens') !== false,
+    inlineResult: config.get<boolean>('inlineResult') !== false,
+    analyzeOnSaveDelayMs: int(config.get('analyzeOnSaveDelay'), 800, 0, 60_000),
+    measurementCacheEntries: int(config.get('measurementCache.maxEntries'), 200, 1, 10_000),
   };
 }
