@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { FixKind } from '../../core/quick/measurementRules';
 import type { Lab } from '../lab';
 import { PromptCodeLens } from './codeLens';
+import { InlineResults, PromptHover } from './hoverAndInline';
 import { applyQuickFix, MeasurementDiagnostics } from './measurementDiagnostics';
 import { createOnSaveStatus } from './onSaveStatus';
 import { QuickCheck } from './quickCheck';
@@ -23,6 +24,8 @@ export function registerQuickCheck(lab: Lab, context: vscode.ExtensionContext): 
     lens,
     diagnostics,
     vscode.languages.registerCodeLensProvider(PROMPT_SELECTOR, lens),
+    vscode.languages.registerHoverProvider(PROMPT_SELECTOR, new PromptHover(quick)),
+    new InlineResults(quick, () => lab.settings().inlineResult),
     vscode.languages.registerCodeActionsProvider(PROMPT_SELECTOR, diagnostics, { providedCodeActionKinds: MeasurementDiagnostics.kinds }),
     createOnSaveStatus(quick),
     vscode.workspace.onDidChangeConfiguration((e) => {
