@@ -168,6 +168,19 @@ test('odd records give nothing and never throw', () => {
   assert.deepEqual(measurementDiagnostics(broken, mix, detection), []);
 });
 
+test('a cancelled sampling run without samples gives nothing, whatever its point values say', () => {
+  const { mix, detection } = mixOf(TWO);
+  const ok = recordFor(mix, detection, [0.4, 0.4]);
+  const empty = { ...ok, status: 'cancelled' as const, method: 'sampling' as const, tasks: ok.tasks.map((t) => ({ ...t, lower: 0, upper: 1, count: 0 })), other: { probability: 0.9, lower: 0, upper: 1 } };
+  assert.deepEqual(measurementDiagnostics(empty, mix, detection), []);
+});
+
+test('no remove fix that would leave fewer than two examples', () => {
+  const { mix, detection } = mixOf(['75+72->147', '15+43->fifty-eight', '60+21->']);
+  const split = measurementDiagnostics(recordFor(mix, detection, [0.4, 0.4]), mix, detection).find((d) => d.code === 'split');
+  assert.deepEqual(split?.fixes, [{ kind: 'to-structured' }]);
+});
+
 test('a cancelled run with partial bounds is read', () => {
   const { mix, detection } = mixOf(TWO);
   const ok = recordFor(mix, detection, [0.4, 0.4]);

@@ -8,6 +8,7 @@ import { measurementDiagnostics } from '../../src/core/quick/measurementRules';
 import { balanceMix, distinctAnswers, pickDistinctQuery, removeTaskExamples, toStructuredMix, type FixResult } from '../../src/core/quick/quickFixes';
 import type { RunRecord } from '../../src/core/record';
 import { detectTasks, type Detection } from '../../src/core/tasks/detect';
+import { generateMix } from '../../src/core/tasks/generate';
 import { sampleRecord } from './fixtures';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
@@ -114,6 +115,75 @@ test('balanceMix keeps CRLF, the separator and the @ joiner (ab.txt)', () => {
   for (const e of after.mix.examples) assert.match(`${e.input}=${e.output}`, /^\d+@\d+=\d+$/);
 });
 
+/** The text without the first `drop` examples attributed to `taskId` only. */
+function withoutSome(name: string, taskId: string, drop: number): string {
+  const text = read(name);
+  const { detection } = open(text);
+  const gone = new Set(detection.matches.filter((m) => m.tasks.length === 1 && m.tasks[0] === taskId).slice(0, drop).map((m) => m.line));
+  return text.split('\n').filter((_, i) => !gone.has(i + 1)).join('\n');
+}
+
+test('balanceMix draws examples no other task explains (word: first and last letters often coincide)', () => {
+  const text = withoutSome('word.txt', 'word.first_lower', 12);
+  const before = open(text);
+  const out = textOf(balanceMix(text, before.mix, before.detection, 2));
+  const after = open(out);
+  assert.equal(new Set(counts(after.detection)).size, 1, JSON.stringify(counts(after.detection)));
+  assert.deepEqual(after.detection.diagnostics.filter((d) => d.code === 'ambiguous-example').length, before.detection.diagnostics.filter((d) => d.code === 'ambiguous-example').length);
+});
+
+test('balanceMix never adds an example two tasks explain (ab: A@A copies both operands)', () => {
+  // 100 copy1 and 2 copy2 examples: 98 copy2 draws per seed, each 1/90 likely to be A@A.
+  const generated = generateMix({ tasks: ['ab.copy1', 'ab.copy2'], proportions: [50, 1], total: 102, seed: 1 });
+  assert.ok(generated.text, JSON.stringify(generated.diagnostics));
+  const before = open(generated.text);
+  assert.deepEqual(counts(before.detection), [100, 2]);
+  for (let seed = 0; seed < 5; seed++) {
+    const after = open(textOf(balanceMix(generated.text, before.mix, before.detection, seed)));
+    assert.deepEqual(counts(after.detection), [100, 100], `seed ${seed}`);
+  }
+});
+
+test('balanceMix places examples anywhere among the examples but never after the query (many seeds)', () => {
+  const text = unbalancedAddTranslate(4);
+  const before = open(text);
+  for (let seed = 0; seed < 30; seed++) {
+    const out = textOf(balanceMix(text, before.mix, before.detection, seed));
+    const after = open(out);
+    assert.equal(after.mix.queryLine, before.mix.queryLine + 4, `seed ${seed}`);
+    assert.equal(out.split('\n').at(-2), '88+52->', `seed ${seed}`);
+  }
+});
+
+test('the fixes keep the @ joiner (sums written with @; copy tasks among + sums) and the query line\'s trailing spaces', () => {
+  const text = '75@72->147\n15@43->fifty-eight\n12@10->22\n30@31->61\n60@21->  \n';
+  const before = open(text);
+  const balanced = open(textOf(balanceMix(text, before.mix, before.detection, 1)));
+  assert.ok(balanced.mix.examples.every((e) => e.input.includes('@')), balanced.mix.prompt);
+  const picked = textOf(pickDistinctQuery(text, before.mix, before.detection, 1));
+  assert.match(picked, /\n\d\d@\d\d->  \n$/);
+  // Copy tasks read only A@B: their new examples use @ even when most sums are written with +.
+  const mixed = '75+72=147\n15+43=58\n12+10=22\n30@31=30\n44@21=21\n60@21=';
+  const m = open(mixed);
+  assert.deepEqual(counts(m.detection), [3, 1, 1]);
+  assert.deepEqual(counts(open(textOf(balanceMix(mixed, m.mix, m.detection, 1))).detection), [3, 3, 3]);
+});
+
+test('balanceMix uses fresh countries (not in the examples or the query, not twice)', () => {
+  const text = withoutSome('country.txt', 'country.capital', 12);
+  const before = open(text);
+  const old = new Set([...before.mix.examples.map((e) => e.input), before.mix.query]);
+  const oldLines = new Set(before.mix.examples.map((e) => `${e.input}->${e.output}`));
+  for (let seed = 0; seed < 5; seed++) {
+    const after = open(textOf(balanceMix(text, before.mix, before.detection, seed)));
+    assert.equal(new Set(counts(after.detection)).size, 1, JSON.stringify(counts(after.detection)));
+    const added = after.mix.examples.filter((e) => !oldLines.has(`${e.input}->${e.output}`));
+    assert.equal(added.length, 12);
+    assert.ok(added.every((e) => !old.has(e.input)), JSON.stringify(added.map((e) => e.input)));
+    assert.equal(new Set(added.map((e) => e.input)).size, 12, `seed ${seed}: ${added.map((e) => e.input).join(', ')}`);
+  }
+});
+
 test('balanceMix leaves lines outside the prompt alone and keeps a BOM', () => {
   const text = `\uFEFF\n\n75+72->147\n15+43->fifty-eight\n   \n12+10->22\n60+21->  \n\n\n`;
   const before = open(text);
@@ -136,7 +206,8 @@ test('removeTaskExamples removes only the lines attributed to that task only', (
     assert.equal(out, kept.join(eol));
   }
   const { mix, detection } = open(read('add-translate.txt'));
-  assert.equal(removeTaskExamples(read('add-translate.txt'), mix, detection, 'word.first_lower').ok, false);
+  const unknown = removeTaskExamples(read('add-translate.txt'), mix, detection, 'word.first_lower');
+  assert.match(unknown.ok ? '' : unknown.error, /not detected/);
 });
 
 test('removeTaskExamples keeps ambiguous examples and refuses to leave fewer than two examples', () => {
@@ -168,11 +239,23 @@ test('pickDistinctQuery removes a collide diagnostic (CRLF kept, query fresh)', 
   assert.equal(textOf(pickDistinctQuery(text, before.mix, before.detection, 5)), out);
 });
 
+test('pickDistinctQuery: over many seeds every query is fresh, with distinct answers', () => {
+  const text = read('word.txt').replace(/saddle->\n?$/, 'level->\n');
+  const before = open(text);
+  const exampleText = before.mix.examples.map((e) => `${e.input}->${e.output}`).join('\n');
+  for (let seed = 0; seed < 60; seed++) {
+    const after = open(textOf(pickDistinctQuery(text, before.mix, before.detection, seed)));
+    assert.ok(!exampleText.includes(after.mix.query), after.mix.query);
+    assert.ok(distinctAnswers(after.detection.tasks.map((t) => t.answer)), after.mix.query);
+  }
+});
+
 test('pickDistinctQuery avoids prefixes (ab: 10@95 gives 10 and 105) and keeps the joiner', () => {
   const text = read('ab.txt').replace(/86@19=\n?$/, '10@95=\n');
   const before = open(text);
   assert.equal(before.mix.query, '10@95');
-  for (let seed = 0; seed < 20; seed++) {
+  // Over 300 seeds some first draw is A@A (copy1 = copy2) or a prefix: each must be refused.
+  for (let seed = 0; seed < 300; seed++) {
     const after = open(textOf(pickDistinctQuery(text, before.mix, before.detection, seed)));
     assert.match(after.mix.query, /^\d\d@\d\d$/);
     assert.ok(distinctAnswers(after.detection.tasks.map((t) => t.answer)), after.mix.query);
@@ -216,7 +299,10 @@ test('custom tasks and structured files are left alone with a message; a changed
   const text = unbalancedAddTranslate(2);
   const stale = open(text);
   const edited = text.replace('88+14->one hundred and two', '88+14->one hundred and two\n11+11->22');
-  const result = balanceMix(edited, stale.mix, stale.detection, 1);
-  assert.equal(result.ok, false);
-  assert.match(result.ok ? '' : result.error, /changed/);
+  const inPlace = text.replace('88+14->one hundred and two', '88+14->102'); // same lines, another prompt
+  for (const changed of [edited, inPlace]) {
+    const result = balanceMix(changed, stale.mix, stale.detection, 1);
+    assert.equal(result.ok, false);
+    assert.match(result.ok ? '' : result.error, /changed/);
+  }
 });
