@@ -296,6 +296,11 @@ test('custom tasks and structured files are left alone with a message; a changed
     assert.equal(result.ok, false);
     assert.match(result.ok ? '' : result.error, /superposition\.json|custom/);
   }
+  // A structured file without tasks or labels looks like a text mix; its JSON text is still refused by name.
+  const plain = JSON.stringify({ separator: '->', examples: [{ input: '75+72', output: '147' }, { input: '15+43', output: 'fifty-eight' }], query: '60+21' });
+  const p = open(plain, 'x.superposition.json');
+  const refused = balanceMix(plain, p.mix, p.detection, 1);
+  assert.match(refused.ok ? '' : refused.error, /superposition\.json/);
   const text = unbalancedAddTranslate(2);
   const stale = open(text);
   const edited = text.replace('88+14->one hundred and two', '88+14->one hundred and two\n11+11->22');

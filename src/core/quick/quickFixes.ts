@@ -4,6 +4,7 @@
  * BOM, and every line it does not mean to change; each returns the new full text or an error
  * message, and is deterministic given its seed. Pure: no `vscode`, no DOM.
  */
+import { isStructuredMix } from '../mix/parse';
 import { parseMixText } from '../mix/parseText';
 import { parseStructuredMix, serializeStructuredMix } from '../mix/structured';
 import type { Example, PromptMix } from '../mix/types';
@@ -48,7 +49,7 @@ function joinLines(lines: readonly Line[]): string {
 
 /** The text without its BOM and the BOM to put back; an error when the text is not this mix any more. */
 function openText(text: string, mix: PromptMix, detection: Detection): { bom: string; lines: Line[] } | { error: string } {
-  if (isStructuredMixObject(mix)) return { error: 'This fix edits .txt prompt files; a *.superposition.json file (custom or listed tasks) is left alone.' };
+  if (isStructuredMixObject(mix) || isStructuredMix(text)) return { error: 'This fix edits .txt prompt files; a *.superposition.json file (custom or listed tasks) is left alone.' };
   const parsed = parseMixText(text);
   const same =
     parsed.mix !== undefined &&
