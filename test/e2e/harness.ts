@@ -118,7 +118,10 @@ export class VsCodeSession {
 
   /** Clicks into the active editor (cursor to its first visible line) and waits for its focus. */
   async focusEditor(): Promise<void> {
-    await this.activeEditor().locator('.view-lines').click({ position: { x: 5, y: 5 } });
+    // On a text line, not at the top of the view: a CodeLens above line 1 would take the click.
+    const line = this.activeEditor().locator('.view-line').first();
+    if ((await line.count()) > 0) await line.click({ position: { x: 2, y: 5 } });
+    else await this.activeEditor().locator('.view-lines').click({ position: { x: 5, y: 5 } });
     await this.activeGroup().locator('.monaco-editor.focused').first().waitFor({ state: 'visible' });
   }
 
