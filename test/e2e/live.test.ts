@@ -4,6 +4,7 @@
 // experiment from the wizard completes. In CI (SUPERPOSITION_REQUIRE_LIVE=1) a missing server fails.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -62,6 +63,26 @@ describe('e2e live: real VS Code on the real Ollama', { skip: !required && unava
     assert.ok(largest <= RUN_TO_RUN, `panel and CLI differ by ${largest}`);
     await frame.locator('#token-view').scrollIntoViewIfNeeded();
     await vs.screenshot('live-analyze-token-view');
+  }));
+
+  test('e2e live quick check: the CodeLens shows the last result on the real model; saving the unchanged prompt answers from the cache', { timeout: 300_000 }, () => captureOnFailure(vs, 'live-quick', async () => {
+    // The analysis above is this prompt's last result: the lens above the analysed selection says so.
+    await vs.openFile(EXAMPLE);
+    const lens = vs.page.locator('.monaco-editor .codelens-decoration a').filter({ hasText: new RegExp(`^last: .* — ${model!.replace(/:latest$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · `) }).first();
+    await lens.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.doesNotMatch((await lens.textContent()) ?? '', /simulated/);
+    await vs.screenshot('live-quick-lens');
+    const runs = () => readdirSync(join(vs.workspace, '.superposition', 'runs')).filter((f) => f.endsWith('.json') && f !== 'index.json').length;
+    const before = runs();
+    await vs.runCommand('Superposition: Toggle Analyze on Save (this file)');
+    await vs.page.keyboard.press('Control+End');
+    await vs.page.keyboard.type(' ');
+    await vs.page.keyboard.press('Backspace');
+    await vs.page.keyboard.press('Control+S');
+    await vs.page.locator('.statusbar-item', { hasText: 'unchanged — last measurement reused (no model request)' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    // No new measurement: the run files are the same ones.
+    assert.equal(runs(), before);
+    await vs.runCommand('Superposition: Toggle Analyze on Save (this file)');
   }));
 
   test('e2e live: a scaling experiment from the wizard completes on the real model', { timeout: 900_000 }, () => captureOnFailure(vs, 'live-scaling', async () => {

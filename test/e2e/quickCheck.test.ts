@@ -93,6 +93,11 @@ describe('e2e quick check: feedback in the editor while designing a prompt', () 
     await last.click();
     const frame = await completePanel(vs);
     assert.equal(await frame.locator('#distribution-table tr[data-task-id="sum.digits"]').count(), 1);
+    // The collapse view: given the digits answer's first token, the answer is the digits one.
+    const collapse = frame.locator('#collapse-table tbody tr');
+    assert.ok((await collapse.count()) >= 2, 'first tokens in the collapse table');
+    await frame.locator('#collapse').scrollIntoViewIfNeeded();
+    await vs.screenshot('quick-collapse');
     await vs.closeAllEditors();
   }));
 
