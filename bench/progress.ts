@@ -114,6 +114,8 @@ export interface EngineCost {
   requests: number;
   /** Scheduler + token source + trie walk, main-thread µs per request (the HTTP client is replaced by an instant fake). */
   cpuUsPerRequest: number;
+  /** Characters the scheduler compared per request to pick the next one. */
+  comparedPerRequest: number;
 }
 
 /** A client whose 1-token replies are instant: spreads 0.9 over the answers' next pieces (3-byte tokens). */
@@ -136,12 +138,13 @@ export async function benchEngineCost(promptSizes = [1_000, 85_000], repeats = 7
   const answers = Array.from({ length: 12 }, (_, i) => ` answer ${i} ${'and more words '.repeat(8 + (i % 5))}`);
   const once = async (size: number): Promise<EngineCost> => {
     const prompt = `${'Q: 12 + 30\nA: 42\n'.repeat(Math.ceil(size / 18))}`.slice(0, size - 6) + 'Q: 1\nA:';
-    const source = ollamaTokenSource(instantClient(answers, prompt.length), new RequestScheduler(16), 'm', prompt);
+    const scheduler = new RequestScheduler(16);
+    const source = ollamaTokenSource(instantClient(answers, prompt.length), scheduler, 'm', prompt);
     // Main-thread busy time (what blocks the extension host); process CPU would add the GC's helper threads.
     const before = elu();
     const scored = await scoreAnswers(source, answers);
     const busyMs = elu(before).active;
-    return { promptChars: prompt.length, requests: scored.requests, cpuUsPerRequest: (busyMs * 1000) / scored.requests };
+    return { promptChars: prompt.length, requests: scored.requests, cpuUsPerRequest: (busyMs * 1000) / scored.requests, comparedPerRequest: scheduler.comparedChars / scored.requests };
   };
   await once(promptSizes[0]!); // warms the JIT
   // Sizes alternate, medians reported: the machine's other load hits every size alike.
