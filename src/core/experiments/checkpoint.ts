@@ -24,7 +24,7 @@
  *   // final record: buildExperimentRecord(plan, run, { unitCount, resumed, ...identity }), written atomically
  */
 import type { ExperimentPlan } from './planSchema';
-import { buildExperimentRecord, type ExperimentRecord, type UnitResult } from './record';
+import { buildExperimentRecord, newExperimentId, type ExperimentRecord, type UnitResult } from './record';
 import type { ExperimentRun } from './runner';
 
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 3000;
@@ -156,12 +156,11 @@ export function checkpointRecord(plan: ExperimentPlan, state: CheckpointState, o
 
 /**
  * The id and creation time a run's checkpoints and final record share: the resumed record's, or
- * new ones (same id format as `buildExperimentRecord`'s).
+ * new ones (`newExperimentId`, as `buildExperimentRecord` makes them).
  */
 export function experimentIdentity(resumed?: ExperimentRecord, now: Date = new Date()): { id: string; createdAt: string } {
   if (resumed) return { id: resumed.id, createdAt: resumed.createdAt };
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return { id: `${stamp}-${Math.random().toString(36).slice(2, 8)}`, createdAt: now.toISOString() };
+  return { id: newExperimentId(now), createdAt: now.toISOString() };
 }
 
 /** The finished units among `units`, in plan order. */

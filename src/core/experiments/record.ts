@@ -108,8 +108,9 @@ export function resumeFrom(record: ExperimentRecord): Map<string, UnitResult> {
   return new Map(record.units.filter((u) => u.status === 'complete').map((u) => [u.key, u]));
 }
 
-function newExperimentId(): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+/** A new experiment id: the creation time, compact, and a random suffix. */
+export function newExperimentId(now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${Math.random().toString(36).slice(2, 8)}`;
 }
 

@@ -1,8 +1,6 @@
 import * as vscode from 'vscode';
 import { lensAfterRun, lensBeforeRun } from '../../core/quick/lensText';
-import { parseMix } from '../../core/mix/parse';
-import { detectTasks } from '../../core/tasks/detect';
-import { isPromptDocument } from './promptInput';
+import { isPromptDocument, quickPrompt } from './promptInput';
 import type { QuickCheck } from './quickCheck';
 
 /** Relative times on the lenses ("2 min ago") are redrawn this often. */
@@ -34,18 +32,18 @@ export class PromptCodeLens implements vscode.CodeLensProvider, vscode.Disposabl
     if (!this.enabled() || !isPromptDocument(document)) return [];
     const range = this.quick.promptRange(document);
     const at = new vscode.Range((range?.start ?? new vscode.Position(0, 0)).line, 0, (range?.start ?? new vscode.Position(0, 0)).line, 0);
-    const parsed = parseMix(document.getText(range), range ? undefined : document.fileName);
+    const prompt = quickPrompt(document, range);
     const analyze = { command: 'superposition.quickCheck', arguments: [document.uri], tooltip: 'Measure this prompt now (an unchanged prompt is answered from the last measurement)' };
     const last = this.quick.lastResult(document);
     if (last) {
-      const title = lensAfterRun(last.record, { now: Date.now(), ...(parsed.mix ? { prompt: parsed.mix.prompt } : {}) });
+      const title = lensAfterRun(last.record, { now: Date.now(), ...(prompt ? { prompt: prompt.mix.prompt } : {}) });
       return [
         new vscode.CodeLens(at, { title, command: 'superposition.openRun', arguments: [last.record.id], tooltip: 'Open this run in the results panel' }),
         new vscode.CodeLens(at, { ...analyze, title: '▷ Analyze' }),
       ];
     }
-    if (!parsed.mix) return [new vscode.CodeLens(at, { ...analyze, title: '▷ Analyze (see Problems first)' })];
-    return [new vscode.CodeLens(at, { ...analyze, title: lensBeforeRun(detectTasks(parsed.mix)) })];
+    if (!prompt) return [new vscode.CodeLens(at, { ...analyze, title: '▷ Analyze (see Problems first)' })];
+    return [new vscode.CodeLens(at, { ...analyze, title: lensBeforeRun(prompt.detection) })];
   }
 
   dispose(): void {

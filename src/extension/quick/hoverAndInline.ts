@@ -1,18 +1,11 @@
 import * as vscode from 'vscode';
 import { exampleHover, queryHover } from '../../core/quick/hover';
 import { inlineResult } from '../../core/quick/inlineResult';
-import { parseMix } from '../../core/mix/parse';
-import { detectTasks } from '../../core/tasks/detect';
-import { isPromptDocument } from './promptInput';
+import { isPromptDocument, quickPrompt } from './promptInput';
 import type { QuickCheck } from './quickCheck';
 
-/** The prompt of a document as the quick check sees it (its remembered selection, else the file), parsed cheaply. */
-function promptOf(quick: QuickCheck, document: vscode.TextDocument) {
-  const range = quick.promptRange(document);
-  const parsed = parseMix(document.getText(range), range ? undefined : document.fileName);
-  if (!parsed.mix) return undefined;
-  return { mix: parsed.mix, detection: detectTasks(parsed.mix), origin: range?.start ?? new vscode.Position(0, 0) };
-}
+/** The prompt of a document as the quick check sees it (its remembered selection, else the file). */
+const promptOf = (quick: QuickCheck, document: vscode.TextDocument) => quickPrompt(document, quick.promptRange(document));
 
 /** On an example line: the tasks that reproduce it and its output under each task; on the query line: each answer and its last probability. */
 export class PromptHover implements vscode.HoverProvider {

@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
 import { fixTitle, measurementDiagnostics, type FixKind, type MeasurementDiagnostic } from '../../core/quick/measurementRules';
+import { Debouncer } from '../../core/quick/debounce';
 import { balanceMix, pickDistinctQuery, removeTaskExamples, toStructuredMix } from '../../core/quick/quickFixes';
 import { toVsDiagnostic } from '../diagnostics';
 import { preparePrompt, type PromptInput } from './promptInput';
 import type { QuickCheck } from './quickCheck';
+
+const UPDATE_DELAY_MS = 250;
 
 /** Diagnostics from the last measurement of a prompt, re-checked as the text changes. */
 export class MeasurementDiagnostics implements vscode.CodeActionProvider, vscode.Disposable {
@@ -13,9 +16,11 @@ export class MeasurementDiagnostics implements vscode.CodeActionProvider, vscode
   private readonly origins = new WeakMap<vscode.Diagnostic, { diagnostic: MeasurementDiagnostic; input: PromptInput }>();
   private readonly disposables: vscode.Disposable[];
   private seed = 1;
+  /** Typing fires a change per keystroke; re-checking (custom tables are read) waits for a pause. */
+  private readonly debouncer = new Debouncer<string>(UPDATE_DELAY_MS);
 
   constructor(private readonly quick: QuickCheck) {
-    this.disposables = [this.collection, quick.onDidChange((uri) => uri && void this.update(uri))];
+    this.disposables = [this.collection, this.debouncer, quick.onDidChange((uri) => uri && this.debouncer.schedule(uri.toString(), () => this.update(uri)))];
   }
 
   /** Recomputes a document's diagnostics: its last record against its current prompt (none once the prompt changed). */

@@ -28,6 +28,16 @@ export function isPromptDocument(document: vscode.TextDocument): boolean {
   return /\.(txt|fewshot)$/i.test(document.fileName) || document.languageId === 'fewshot';
 }
 
+/**
+ * The prompt in `range` (default: the whole document) parsed and detected cheaply — no custom
+ * tables, no diagnostics — for what is redrawn as the user types (lenses, hovers, the inline result).
+ */
+export function quickPrompt(document: vscode.TextDocument, range: vscode.Range | undefined): { mix: PromptMix; detection: Detection; origin: vscode.Position } | undefined {
+  const parsed = parseMix(document.getText(range), range ? undefined : document.fileName);
+  if (!parsed.mix) return undefined;
+  return { mix: parsed.mix, detection: detectTasks(parsed.mix), origin: range?.start ?? new vscode.Position(0, 0) };
+}
+
 /** Parses the prompt in `range` (default: the whole document), loads custom tables, detects the tasks. */
 export async function preparePrompt(document: vscode.TextDocument, range?: vscode.Range): Promise<Prepared> {
   const whole = range === undefined;
